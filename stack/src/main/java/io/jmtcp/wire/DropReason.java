@@ -78,6 +78,8 @@ public enum DropReason
     /** A valid segment that no connection or listener takes (until the TCP engine exists). */
     TCP_NO_SOCKET("tcp no socket"),
 
+    /** No route: the destination is off-link and no gateway is configured. */
+    IPV4_NO_ROUTE("ipv4 no route to destination"),
     /** No room to queue a frame while its next hop is being resolved by ARP. */
     ARP_PENDING_QUEUE_FULL("arp pending queue full"),
     /** ARP resolution gave up after its retries; the frames waiting for it are dropped. */

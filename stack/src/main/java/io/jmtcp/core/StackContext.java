@@ -1,0 +1,195 @@
+package io.jmtcp.core;
+
+import io.jmtcp.net.FrameOutput;
+import io.jmtcp.net.NetworkLayer;
+import io.jmtcp.net.TransportHandler;
+import io.jmtcp.port.FrameHandler;
+import io.jmtcp.port.PacketPort;
+import io.jmtcp.stats.StackCounter;
+import io.jmtcp.stats.StackCounters;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.MpscArrayQueue;
+
+import java.util.function.Consumer;
+
+/**
+ * One per-core context: a single thread's worth of stack. Its duty cycle (DESIGN.md §3) reads
+ * the clock once, receives a bounded batch of frames, runs due timers, runs a bounded batch of
+ * application commands, and flushes the port; the work count it returns drives the caller's
+ * idle strategy.
+ *
+ * <p>Everything the context owns is touched only by the thread that calls {@link #doWork()}.
+ * Other threads reach it only through {@link #submit(Consumer)}, a lock-free multi-producer
+ * queue. No exception escapes the duty cycle: a frame or command that throws is counted under
+ * {@link StackCounter#INTERNAL_ERRORS} (a bug by definition) and the context goes on.
+ *
+ * <p>With a {@link io.jmtcp.time.VirtualClock} and an in-memory link, a test drives the context
+ * by calling {@link #doWork()} itself: the run is then deterministic.
+ */
+public final class StackContext implements Agent, FrameHandler
+{
+    private final ContextConfig config;
+    private final PacketPort port;
+    private final NanoClock clock;
+    private final StackCounters counters;
+    private final NetworkLayer network;
+    private final MpscArrayQueue<Consumer<StackContext>> commands;
+    private final MessagePassingQueue.Consumer<Consumer<StackContext>> runCommand = this::runCommand;
+    private long now;
+    private boolean started;
+    private Throwable lastError;
+
+    /**
+     * A context over a port, without a transport: TCP segments are counted and dropped.
+     *
+     * @param config the validated configuration.
+     * @param port   the port it owns for its lifetime (closed by whoever opened it).
+     * @param clock  its time source.
+     */
+    public StackContext(final ContextConfig config, final PacketPort port, final NanoClock clock)
+    {
+        this(config, port, clock, TransportHandler.NONE);
+    }
+
+    /**
+     * A context over a port with a transport.
+     *
+     * @param config    the configuration (validated here).
+     * @param port      the port it owns for its lifetime (closed by whoever opened it).
+     * @param clock     its time source.
+     * @param transport who receives TCP segments.
+     */
+    public StackContext(final ContextConfig config, final PacketPort port, final NanoClock clock,
+        final TransportHandler transport)
+    {
+        this.config = config.validate();
+        this.port = port;
+        this.clock = clock;
+        this.counters = new StackCounters(config.name());
+        this.network = new NetworkLayer(config.iface(), new FrameOutput(port, counters), counters, config.arp(),
+            transport);
+        this.commands = new MpscArrayQueue<>(config.commandQueueCapacity());
+    }
+
+    @Override
+    public void onStart()
+    {
+        if (!started)
+        {
+            started = true;
+            now = clock.nanoTime();
+            network.start(now);
+            port.flush();
+        }
+    }
+
+    @Override
+    public int doWork()
+    {
+        if (!started)
+        {
+            onStart();
+        }
+        now = clock.nanoTime();
+        int work = port.receive(this, config.rxBatch());
+        work += network.onTimers(now);
+        work += commands.drain(runCommand, config.commandBatch());
+        work += port.flush();
+        return work;
+    }
+
+    @Override
+    public void onFrame(final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        try
+        {
+            network.onFrame(buffer, offset, length, now);
+        }
+        catch (final RuntimeException ex)
+        {
+            internalError(ex);
+        }
+    }
+
+    /**
+     * Run {@code command} on the context's thread during a later duty cycle. Never blocks.
+     *
+     * @param command what to run; it receives this context.
+     * @return false if the command queue is full (nothing was queued; the caller may retry).
+     */
+    public boolean submit(final Consumer<StackContext> command)
+    {
+        return commands.offer(command);
+    }
+
+    /**
+     * The context's time as of the current duty cycle; for code running on the context thread.
+     *
+     * @return nanoseconds by the context's clock.
+     */
+    public long now()
+    {
+        return now;
+    }
+
+    /**
+     * @return the network layer; touch it only from the context thread.
+     */
+    public NetworkLayer network()
+    {
+        return network;
+    }
+
+    /**
+     * @return the counters, readable from any thread.
+     */
+    public StackCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * @return the configuration.
+     */
+    public ContextConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * The last exception caught at the duty-cycle boundary, for diagnosis.
+     *
+     * @return the exception, or null if none.
+     */
+    public Throwable lastError()
+    {
+        return lastError;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "jmtcp-" + config.name();
+    }
+
+    private void runCommand(final Consumer<StackContext> command)
+    {
+        try
+        {
+            command.accept(this);
+        }
+        catch (final RuntimeException ex)
+        {
+            internalError(ex);
+        }
+    }
+
+    private void internalError(final RuntimeException ex)
+    {
+        counters.increment(StackCounter.INTERNAL_ERRORS);
+        lastError = ex;
+    }
+}

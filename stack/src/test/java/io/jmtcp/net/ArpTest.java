@@ -1,0 +1,243 @@
+package io.jmtcp.net;
+
+import io.jmtcp.core.ContextConfig;
+import io.jmtcp.core.StackContext;
+import io.jmtcp.stats.StackCounter;
+import io.jmtcp.time.VirtualClock;
+import io.jmtcp.wire.ArpPacket;
+import io.jmtcp.wire.DropReason;
+import io.jmtcp.wire.EthernetHeader;
+import io.jmtcp.wire.Ip4;
+import io.jmtcp.wire.Mac;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.jmtcp.net.StackFixture.PEER_IP;
+import static io.jmtcp.net.StackFixture.PEER_MAC;
+import static io.jmtcp.net.StackFixture.STACK_IP;
+import static io.jmtcp.net.StackFixture.STACK_MAC;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ArpTest
+{
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    private static ArpPacket arpOf(final byte[] frame)
+    {
+        final EthernetHeader ethernet = new EthernetHeader();
+        assertEquals(DropReason.NONE, ethernet.wrap(new UnsafeBuffer(frame), 0, frame.length));
+        assertEquals(EthernetHeader.ETHERTYPE_ARP, ethernet.etherType());
+        final ArpPacket arp = new ArpPacket();
+        assertEquals(DropReason.NONE, arp.wrap(new UnsafeBuffer(frame), ethernet.payloadOffset(),
+            ethernet.payloadLength()));
+        return arp;
+    }
+
+    private static long ethernetDestination(final byte[] frame)
+    {
+        return Mac.read(new UnsafeBuffer(frame), 0);
+    }
+
+    @Test
+    void startAnnouncesOurAddressWithGratuitousArp()
+    {
+        final ScriptedPort port = new ScriptedPort(1514);
+        final StackContext context = new StackContext(new ContextConfig()
+            .iface(new InterfaceConfig(STACK_MAC, STACK_IP, 24, InterfaceConfig.NO_GATEWAY, 1500)), port,
+            new VirtualClock());
+        context.doWork();
+
+        final List<byte[]> sent = port.takeSent();
+        assertEquals(1, sent.size());
+        assertEquals(Mac.BROADCAST, ethernetDestination(sent.get(0)));
+        final ArpPacket announcement = arpOf(sent.get(0));
+        assertEquals(ArpPacket.OP_REQUEST, announcement.operation());
+        assertEquals(STACK_IP, announcement.senderIp(), "RFC 5227 §2.3: sender and target are both ours");
+        assertEquals(STACK_IP, announcement.targetIp());
+        assertEquals(STACK_MAC, announcement.senderMac());
+        assertEquals(1, context.counters().get(StackCounter.ARP_ANNOUNCEMENTS_OUT));
+    }
+
+    @Test
+    void requestForOurAddressIsAnsweredAndRequesterLearned()
+    {
+        final StackFixture fixture = new StackFixture();
+        final List<byte[]> sent = fixture.exchange(fixture.frames.arpRequestForStack());
+
+        assertEquals(1, sent.size());
+        assertEquals(60, sent.get(0).length, "ARP frames are padded to the Ethernet minimum");
+        assertEquals(PEER_MAC, ethernetDestination(sent.get(0)));
+        final ArpPacket reply = arpOf(sent.get(0));
+        assertEquals(ArpPacket.OP_REPLY, reply.operation());
+        assertEquals(STACK_MAC, reply.senderMac());
+        assertEquals(STACK_IP, reply.senderIp());
+        assertEquals(PEER_MAC, reply.targetMac());
+        assertEquals(PEER_IP, reply.targetIp());
+        assertEquals(PEER_MAC, fixture.context.network().arp().lookup(PEER_IP, fixture.clock.nanoTime()));
+        assertEquals(1, fixture.count(StackCounter.ARP_REQUESTS_IN));
+        assertEquals(1, fixture.count(StackCounter.ARP_REPLIES_OUT));
+    }
+
+    @Test
+    void requestForAnotherAddressGetsNoAnswer()
+    {
+        final StackFixture fixture = new StackFixture();
+        final byte[] request = fixture.frames.arp(ArpPacket.OP_REQUEST, Mac.BROADCAST, 0L, Ip4.parse("198.18.0.9"));
+        assertTrue(fixture.exchange(request).isEmpty());
+        assertEquals(1, fixture.dropped(DropReason.ARP_NOT_FOR_US));
+        assertEquals(ArpResolver.UNRESOLVED, fixture.context.network().arp().lookup(PEER_IP, fixture.clock.nanoTime()),
+            "RFC 826: a host not in the table is not learned from a packet not for us");
+    }
+
+    @Test
+    void unknownNextHopIsResolvedAndQueuedFramesSentInOrder()
+    {
+        final StackFixture fixture = new StackFixture();
+        final long now = fixture.clock.nanoTime();
+        final NetworkLayer network = fixture.context.network();
+        network.sendEchoRequest(PEER_IP, 1, 1, 16, now);
+        network.sendEchoRequest(PEER_IP, 1, 2, 16, now);
+        final List<byte[]> sent = fixture.port.takeSent();
+        assertEquals(1, sent.size(), "only the ARP request leaves before resolution");
+        assertEquals(Mac.BROADCAST, ethernetDestination(sent.get(0)));
+        assertEquals(PEER_IP, arpOf(sent.get(0)).targetIp());
+        assertEquals(2, network.arp().pendingFrames());
+
+        final List<byte[]> released = fixture.exchange(fixture.frames.arpReplyToStack());
+        assertEquals(2, released.size());
+        for (int i = 0; i < 2; i++)
+        {
+            assertEquals(PEER_MAC, ethernetDestination(released.get(i)));
+            assertEquals(i + 1, new UnsafeBuffer(released.get(i)).getShort(Frames.L4 + 6,
+                ByteOrder.BIG_ENDIAN), "queued frames keep their order");
+        }
+        assertEquals(0, network.arp().pendingFrames());
+        assertEquals(2, fixture.count(StackCounter.ARP_PENDING_SENT));
+        assertEquals(1, fixture.count(StackCounter.ARP_RESOLVED));
+    }
+
+    @Test
+    void resolutionRetriesOncePerSecondThenFailsAndDropsQueuedFrames()
+    {
+        final StackFixture fixture = new StackFixture();
+        fixture.context.network().sendEchoRequest(PEER_IP, 1, 1, 16, fixture.clock.nanoTime());
+        assertEquals(1, fixture.port.takeSent().size());
+
+        fixture.clock.advance(SECOND / 2);
+        assertTrue(fixture.exchange().isEmpty(), "RFC 1122 §2.3.2.1: at most one request per second");
+        fixture.clock.advance(SECOND / 2);
+        assertEquals(1, fixture.exchange().size());
+        fixture.clock.advance(SECOND);
+        assertEquals(1, fixture.exchange().size());
+        assertEquals(3, fixture.count(StackCounter.ARP_REQUESTS_OUT));
+
+        fixture.clock.advance(SECOND);
+        assertTrue(fixture.exchange().isEmpty());
+        assertEquals(1, fixture.dropped(DropReason.ARP_RESOLUTION_FAILED));
+        assertEquals(0, fixture.context.network().arp().pendingFrames());
+        assertEquals(0, fixture.context.network().arp().size());
+    }
+
+    @Test
+    void resolutionStillRetriesAfterANeighbourWasLearnedFromItsRequest()
+    {
+        final StackFixture fixture = new StackFixture();
+        fixture.learnPeer();
+        fixture.context.network().sendEchoRequest(Ip4.parse("198.18.0.61"), 1, 1, 16, fixture.clock.nanoTime());
+        for (int second = 0; second < 4; second++)
+        {
+            fixture.clock.advance(SECOND);
+            fixture.exchange();
+        }
+        assertEquals(3, fixture.count(StackCounter.ARP_REQUESTS_OUT));
+        assertEquals(1, fixture.dropped(DropReason.ARP_RESOLUTION_FAILED));
+        assertEquals(1, fixture.context.network().arp().size(), "the learned peer stays");
+    }
+
+    @Test
+    void pendingQueueIsBounded()
+    {
+        final StackFixture fixture = new StackFixture(ArpSettings.DEFAULTS.withPendingCapacity(2));
+        final NetworkLayer network = fixture.context.network();
+        final long now = fixture.clock.nanoTime();
+        assertTrue(network.sendEchoRequest(PEER_IP, 1, 1, 8, now));
+        assertTrue(network.sendEchoRequest(PEER_IP, 1, 2, 8, now));
+        assertTrue(!network.sendEchoRequest(PEER_IP, 1, 3, 8, now));
+        assertEquals(1, fixture.dropped(DropReason.ARP_PENDING_QUEUE_FULL));
+    }
+
+    @Test
+    void entryIsRefreshedByUnicastBeforeItExpiresAndForgottenAfter()
+    {
+        final StackFixture fixture = new StackFixture();
+        fixture.learnPeer();
+        final ArpResolver arp = fixture.context.network().arp();
+
+        fixture.clock.advance(30 * SECOND);
+        assertEquals(PEER_MAC, arp.lookup(PEER_IP, fixture.clock.nanoTime()));
+        assertTrue(fixture.port.takeSent().isEmpty(), "no refresh early in the entry's life");
+
+        fixture.clock.advance(20 * SECOND);
+        assertEquals(PEER_MAC, arp.lookup(PEER_IP, fixture.clock.nanoTime()), "still used while refreshing");
+        final List<byte[]> refresh = fixture.port.takeSent();
+        assertEquals(1, refresh.size());
+        assertEquals(PEER_MAC, ethernetDestination(refresh.get(0)), "RFC 1122 §2.3.2.1: unicast poll");
+
+        fixture.clock.advance(11 * SECOND);
+        assertEquals(ArpResolver.UNRESOLVED, arp.lookup(PEER_IP, fixture.clock.nanoTime()));
+    }
+
+    @Test
+    void replyMergesIntoExistingEntry()
+    {
+        final StackFixture fixture = new StackFixture();
+        fixture.learnPeer();
+        final long movedMac = Mac.parse("02:00:00:00:00:99");
+        final byte[] moved = new Frames(STACK_MAC, STACK_IP, movedMac, PEER_IP).arpReplyToStack();
+        fixture.exchange(moved);
+        assertEquals(movedMac, fixture.context.network().arp().lookup(PEER_IP, fixture.clock.nanoTime()));
+    }
+
+    @Test
+    void anotherHostClaimingOurAddressIsCountedAndIgnored()
+    {
+        final StackFixture fixture = new StackFixture();
+        final byte[] claim = new Frames(STACK_MAC, STACK_IP, PEER_MAC, STACK_IP).arp(ArpPacket.OP_REQUEST,
+            Mac.BROADCAST, 0L, STACK_IP);
+        assertTrue(fixture.exchange(claim).isEmpty());
+        assertEquals(1, fixture.count(StackCounter.ARP_CONFLICTS));
+    }
+
+    @Test
+    void fullCacheEvictsTheEntryClosestToExpiry()
+    {
+        final StackFixture fixture = new StackFixture(ArpSettings.DEFAULTS.withCacheCapacity(2));
+        final ArpResolver arp = fixture.context.network().arp();
+        for (int host = 10; host < 13; host++)
+        {
+            final int address = Ip4.parse("198.18.0." + host);
+            final long mac = Mac.parse("02:00:00:00:01:" + host);
+            fixture.exchange(new Frames(STACK_MAC, STACK_IP, mac, address).arpRequestForStack());
+            fixture.clock.advance(SECOND);
+        }
+        assertEquals(2, arp.size());
+        final long now = fixture.clock.nanoTime();
+        assertEquals(ArpResolver.UNRESOLVED, arp.lookup(Ip4.parse("198.18.0.10"), now));
+        assertEquals(Mac.parse("02:00:00:00:01:12"), arp.lookup(Ip4.parse("198.18.0.12"), now));
+    }
+
+    @Test
+    void offLinkDestinationGoesToTheGateway()
+    {
+        final StackFixture fixture = new StackFixture();
+        fixture.context.network().sendEchoRequest(Ip4.parse("198.19.5.5"), 1, 1, 8, fixture.clock.nanoTime());
+        final List<byte[]> sent = fixture.port.takeSent();
+        assertEquals(1, sent.size());
+        assertEquals(Ip4.parse("198.18.0.254"), arpOf(sent.get(0)).targetIp());
+    }
+}
