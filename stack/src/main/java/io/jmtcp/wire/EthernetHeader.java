@@ -6,7 +6,7 @@ import org.agrona.MutableDirectBuffer;
 import static java.nio.ByteOrder.BIG_ENDIAN;
 
 /**
- * Flyweight over an Ethernet II header (IEEE 802.3 §3.2 with the EtherType of RFC 894), with
+ * Flyweight over an Ethernet II header (IEEE 802.3 clause 3, with the EtherType of RFC 894), with
  * up to two IEEE 802.1Q / 802.1ad VLAN tags.
  *
  * <pre>

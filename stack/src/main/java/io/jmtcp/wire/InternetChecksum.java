@@ -20,7 +20,7 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  *
  * <p>Intermediate sums are unsigned 32-bit values in an {@code int}. Because 2<sup>16</sup> is
  * congruent to 1 modulo 0xFFFF, any carry out of the low 16 bits may be added back at any
- * time (the "deferred carries" of RFC 1071 §2 (C)), so a partial sum only needs to be folded
+ * time (the "deferred carries" of RFC 1071 §2 (D)), so a partial sum only needs to be folded
  * to 16 bits once, in {@link #finish(int)}.
  */
 public final class InternetChecksum
@@ -35,8 +35,8 @@ public final class InternetChecksum
      * Add a run of bytes to a running one's complement sum.
      *
      * <p>The bytes are taken as big-endian 16-bit words starting at {@code offset}. A final
-     * odd byte is taken as the high-order byte of a word whose low byte is zero (RFC 1071
-     * §4.1). Therefore only the <em>last</em> run of a checksum may have an odd length: a run
+     * odd byte is taken as the high-order byte of a word whose low byte is zero (the last
+     * octet "is padded on the right with zeros", RFC 9293 §3.1). Therefore only the <em>last</em> run of a checksum may have an odd length: a run
      * that follows an odd-length run would be summed one byte out of phase. Sum the pieces of
      * a message in order, giving every piece but the last an even length.
      *

@@ -183,7 +183,8 @@ public final class Ipv4Header
 
     /**
      * Whether this datagram is a fragment: "more fragments" is set or the offset is not zero
-     * (RFC 791 §2.3). The stack does not reassemble (RFC 1122 §3.3.2 lets a host decline).
+     * (RFC 791 §2.3). The stack does not reassemble; it counts fragments as
+     * {@link DropReason#IPV4_FRAGMENT} and {@link DropReason#IPV4_NON_FIRST_FRAGMENT}.
      *
      * @return true for any fragment, first, middle or last.
      */
@@ -399,8 +400,9 @@ public final class Ipv4Header
      * @param buffer         to write into.
      * @param offset         of the header's first byte.
      * @param payloadLength  bytes that follow the header; total length is this plus 20.
-     * @param identification 16-bit identification (RFC 6864 §4: unique per source, destination
-     *                       and protocol within the maximum datagram lifetime, for fragments).
+     * @param identification 16-bit identification; RFC 6864 requires it to be unique per
+     *                       source, destination and protocol only for datagrams that may be
+     *                       fragmented.
      * @param dontFragment   whether to set DF (set it for TCP so that path MTU discovery works,
      *                       RFC 1191 §3).
      * @param ttl            time to live.

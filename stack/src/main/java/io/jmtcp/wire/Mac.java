@@ -13,7 +13,7 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * <pre>
  *  byte   0    1    2    3    4    5
  *       +----+----+----+----+----+----+
- *       | aa | bb | cc | dd | ee | ff |   on the wire, first byte first (IEEE 802-2014 §8.1)
+ *       | aa | bb | cc | dd | ee | ff |   on the wire, first byte first (IEEE 802-2014 clause 8)
  *       +----+----+----+----+----+----+
  *  long  0x0000_aabb_ccdd_eeff
  * </pre>
@@ -32,7 +32,7 @@ public final class Mac
     /** Mask of the 48 address bits in a {@code long}. */
     public static final long MASK = 0xFFFF_FFFF_FFFFL;
 
-    /** The I/G bit: set for group (multicast and broadcast) addresses (IEEE 802-2014 §8.2). */
+    /** The I/G bit: set for group (multicast and broadcast) addresses (IEEE 802-2014 clause 8). */
     private static final long GROUP_BIT = 0x0100_0000_0000L;
 
     private static final int FORMATTED_LENGTH = 17;
