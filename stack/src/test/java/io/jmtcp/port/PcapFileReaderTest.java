@@ -110,21 +110,19 @@ class PcapFileReaderTest
     @Test
     void readDeliversAtMostItsLimitAndZeroAtTheEnd() throws IOException
     {
-        try (PcapFileReader reader = PcapFileReader.open(resource("zeek__http__post.pcap")))
-        {
-            final int[] seen = {0};
-            final PcapRecordHandler count = (ts, lt, b, o, c, l) -> seen[0]++;
-            assertEquals(0, reader.read(count, 0));
-            assertEquals(5, reader.read(count, 5));
-            assertEquals(5, reader.read(count, 5));
-            assertEquals(4, reader.read(count, 5));
-            assertEquals(0, reader.read(count, 5));
-            assertEquals(0, reader.read(count, 5));
-            assertEquals(14, seen[0]);
-            reader.close();
-            reader.close();
-            assertThrows(IOException.class, () -> reader.read(count, 1));
-        }
+        final PcapFileReader reader = PcapFileReader.open(resource("zeek__http__post.pcap"));
+        final int[] seen = {0};
+        final PcapRecordHandler count = (ts, lt, b, o, c, l) -> seen[0]++;
+        assertEquals(0, reader.read(count, 0));
+        assertEquals(5, reader.read(count, 5));
+        assertEquals(5, reader.read(count, 5));
+        assertEquals(4, reader.read(count, 5));
+        assertEquals(0, reader.read(count, 5));
+        assertEquals(0, reader.read(count, 5));
+        assertEquals(14, seen[0]);
+        reader.close();
+        reader.close();
+        assertThrows(IOException.class, () -> reader.read(count, 1));
     }
 
     @Test
