@@ -43,7 +43,7 @@ public final class PcapFileWriter implements Closeable
     /** Magic number of a classic pcap file whose record timestamps are in nanoseconds. */
     public static final int MAGIC_NANOS = 0xa1b23c4d;
 
-    /** Default snapshot length: 262144 bytes, tcpdump's, so that no frame is cut. */
+    /** Default and largest snapshot length: 262144 bytes, tcpdump's, so that no frame is cut. */
     public static final int DEFAULT_SNAPLEN = 262_144;
 
     private static final int FILE_HEADER_LENGTH = 24;
@@ -95,7 +95,7 @@ public final class PcapFileWriter implements Closeable
      *
      * @param path     of the file.
      * @param linkType of every record, a {@link PcapLinkType} value.
-     * @param snaplen  records are cut to this many bytes; at least 1.
+     * @param snaplen  records are cut to this many bytes; in {@code [1, 262144]}.
      * @return the writer; the file header is written on the first flush.
      * @throws IOException if the file cannot be opened for writing.
      * @throws IllegalArgumentException if the link type or snaplen is out of range.
@@ -106,9 +106,10 @@ public final class PcapFileWriter implements Closeable
         {
             throw new IllegalArgumentException("linkType must fit 16 bits: " + linkType);
         }
-        if (snaplen < 1 || snaplen > Integer.MAX_VALUE - RECORD_HEADER_LENGTH)
+        if (snaplen < 1 || snaplen > DEFAULT_SNAPLEN)
         {
-            throw new IllegalArgumentException("snaplen must be at least 1: " + snaplen);
+            // Above 262144 bytes Wireshark and libpcap reject the records as corrupt.
+            throw new IllegalArgumentException("snaplen must be in [1, " + DEFAULT_SNAPLEN + "]: " + snaplen);
         }
         final FileChannel channel = FileChannel.open(
             path, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);

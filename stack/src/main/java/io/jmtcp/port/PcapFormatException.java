@@ -11,6 +11,7 @@ public final class PcapFormatException extends IOException
 {
     private static final long serialVersionUID = 1L;
 
+    /** Byte offset of the malformed part from the start of the file. */
     private final long offset;
 
     /**

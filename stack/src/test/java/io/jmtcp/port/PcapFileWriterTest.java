@@ -163,5 +163,6 @@ class PcapFileWriterTest
     {
         assertThrows(IllegalArgumentException.class, () -> PcapFileWriter.open(dir.resolve("a"), -1, 100));
         assertThrows(IllegalArgumentException.class, () -> PcapFileWriter.open(dir.resolve("b"), 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> PcapFileWriter.open(dir.resolve("c"), 1, 262_145));
     }
 }
