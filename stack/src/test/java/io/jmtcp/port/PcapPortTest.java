@@ -1,0 +1,298 @@
+package io.jmtcp.port;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * PcapPort without a test bed: library loading, configuration, the error paths, and a short
+ * exchange on the loopback interface (frames with the IEEE local experimental EtherType 0x88B5,
+ * which the kernel drops, so nothing but the two handles ever sees them). The round trip over a
+ * veth pair belongs to the kernel-peer bed.
+ */
+class PcapPortTest
+{
+    private static final int CAP_NET_RAW = 13;
+    private static final int EXPERIMENTAL_ETHERTYPE = 0x88B5;
+
+    @TempDir
+    Path dir;
+
+    /** Whether this process may open packet sockets: CAP_NET_RAW in its effective set. */
+    static boolean hasCapNetRaw()
+    {
+        try
+        {
+            for (final String line : Files.readAllLines(Path.of("/proc/self/status")))
+            {
+                if (line.startsWith("CapEff:"))
+                {
+                    return new BigInteger(line.substring("CapEff:".length()).trim(), 16).testBit(CAP_NET_RAW);
+                }
+            }
+        }
+        catch (final IOException e)
+        {
+            return false;
+        }
+        return false;
+    }
+
+    private static String libpcapOrSkip()
+    {
+        try
+        {
+            return PcapLibrary.ensureLoaded();
+        }
+        catch (final PortException e)
+        {
+            assumeTrue(false, "libpcap is not installed here (" + e.getMessage() + ")");
+            return null;
+        }
+    }
+
+    @Test
+    void libpcapLoadsAndIsVersion110() throws PortException
+    {
+        final String version = libpcapOrSkip();
+        assertTrue(version.matches("libpcap version 1\\.10\\.\\d+.*"), version);
+        assertEquals(version, PcapLibrary.ensureLoaded(), "idempotent");
+        assertNotNull(System.getProperty(PcapLibrary.LIBRARY_PROPERTY), "the chosen library is recorded for pcap4j");
+    }
+
+    @Test
+    void findPrefersTheUnversionedNameThenKnownVersionsThenAnyVersion() throws IOException
+    {
+        final Path a = Files.createDirectories(dir.resolve("a"));
+        final Path b = Files.createDirectories(dir.resolve("b"));
+        final Path c = Files.createDirectories(dir.resolve("c"));
+        assertNull(PcapLibrary.find(List.of(a, b, c, dir.resolve("missing"))));
+
+        Files.createFile(c.resolve("libpcap.so.1.10.3"));
+        assertEquals(c.resolve("libpcap.so.1.10.3"), PcapLibrary.find(List.of(a, b, c)));
+
+        Files.createFile(b.resolve("libpcap.so.0.8"));
+        assertEquals(b.resolve("libpcap.so.0.8"), PcapLibrary.find(List.of(a, b, c)), "directory order first");
+
+        Files.createFile(b.resolve("libpcap.so"));
+        assertEquals(b.resolve("libpcap.so"), PcapLibrary.find(List.of(a, b, c)), "libpcap-dev's name first");
+
+        Files.createSymbolicLink(a.resolve("libpcap.so"), a.resolve("dangling"));
+        assertEquals(b.resolve("libpcap.so"), PcapLibrary.find(List.of(a, b, c)), "a dangling link is no library");
+    }
+
+    @Test
+    void searchDirectoriesStartWithThisArchitecturesMultiarchDirectories()
+    {
+        assertEquals("x86_64-linux-gnu", PcapLibrary.multiarchTriplet("amd64"));
+        assertEquals("aarch64-linux-gnu", PcapLibrary.multiarchTriplet("aarch64"));
+        assertNull(PcapLibrary.multiarchTriplet("sparc"));
+        final List<Path> dirs = PcapLibrary.searchDirectories();
+        if (null != PcapLibrary.multiarchTriplet(System.getProperty("os.arch")))
+        {
+            assertEquals(Path.of("/usr/lib", PcapLibrary.multiarchTriplet(System.getProperty("os.arch"))), dirs.get(0));
+        }
+        assertTrue(dirs.contains(Path.of("/usr/lib")));
+    }
+
+    @Test
+    void configDefaultsAndValidation()
+    {
+        final PcapPortConfig config = PcapPortConfig.builder("veth0").build();
+        assertEquals("veth0", config.interfaceName());
+        assertEquals(2048, config.snaplen());
+        assertEquals(1514, config.maxFrameLength());
+        assertEquals(32 * 1024 * 1024, config.bufferSize());
+        assertFalse(config.promiscuous());
+        assertNull(config.filter());
+        assertEquals(PcapPortConfig.Direction.IN, config.direction());
+
+        assertInvalid("interfaceName", PcapPortConfig.builder(""));
+        assertInvalid("interfaceName", PcapPortConfig.builder("a name"));
+        assertInvalid("interfaceName", PcapPortConfig.builder("much-too-long-name0"));
+        assertInvalid("snaplen 1500 must be at least maxFrameLength 1514", PcapPortConfig.builder("eth0").snaplen(1500));
+        assertInvalid("maxFrameLength", PcapPortConfig.builder("eth0").maxFrameLength(10));
+        assertInvalid("bufferSize", PcapPortConfig.builder("eth0").bufferSize(1024));
+        assertInvalid("filter", PcapPortConfig.builder("eth0").filter("  "));
+        assertTrue(PcapPortConfig.builder("eth0").filter("tcp").direction(PcapPortConfig.Direction.INOUT).build()
+            .toString().contains("filter='tcp'"));
+    }
+
+    private static void assertInvalid(final String expected, final PcapPortConfig.Builder builder)
+    {
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, builder::build);
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
+    void aMissingInterfaceIsNamedWithTheFix()
+    {
+        libpcapOrSkip();
+        final PortException e = assertThrows(PortException.class,
+            () -> PcapPort.open(PcapPortConfig.builder("jmtcp-nosuch0").build()));
+        assertTrue(e.getMessage().contains("interface 'jmtcp-nosuch0' does not exist"), e.getMessage());
+        assertTrue(e.getMessage().contains("ip link"), e.getMessage());
+        assertTrue(e.getMessage().contains("lo"), "lists the interfaces there are: " + e.getMessage());
+    }
+
+    @Test
+    void withoutCapNetRawTheMessageSaysSo()
+    {
+        libpcapOrSkip();
+        assumeFalse(hasCapNetRaw(), "this process has CAP_NET_RAW (runs as root), so permission cannot be denied");
+        final PortException e = assertThrows(PortException.class,
+            () -> PcapPort.open(PcapPortConfig.builder("lo").build()));
+        assertTrue(e.getMessage().contains("no permission to capture on interface 'lo'"), e.getMessage());
+        assertTrue(e.getMessage().contains("CAP_NET_RAW"), e.getMessage());
+    }
+
+    @Test
+    void aFilterThatDoesNotCompileIsNamed()
+    {
+        libpcapOrSkip();
+        assumeTrue(hasCapNetRaw(), "needs root or CAP_NET_RAW to open an interface");
+        final PortException e = assertThrows(PortException.class,
+            () -> PcapPort.open(PcapPortConfig.builder("lo").filter("tcp and and").build()));
+        assertTrue(e.getMessage().contains("BPF filter 'tcp and and' for interface 'lo' does not compile"), e.getMessage());
+    }
+
+    @Test
+    void receiveNeverBlocksAndSendRefusalsAreCounted() throws PortException
+    {
+        libpcapOrSkip();
+        assumeTrue(hasCapNetRaw(), "needs root or CAP_NET_RAW to open an interface");
+        final PcapPort port = PcapPort.open(PcapPortConfig.builder("lo")
+            .filter("ether proto " + EXPERIMENTAL_ETHERTYPE + " and ether[14:4] = 0xdeadbeef")
+            .bufferSize(1024 * 1024)
+            .build());
+        try
+        {
+            assertEquals("lo", port.name());
+            assertEquals(1514, port.maxFrameLength());
+            final long start = System.nanoTime();
+            for (int i = 0; i < 100; i++)
+            {
+                assertEquals(0, port.receive((b, o, l) -> { }, 16));
+            }
+            final long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(elapsedMillis < 1_000, "100 empty receives took " + elapsedMillis + " ms");
+            assertEquals(0, port.receive((b, o, l) -> { }, 0));
+
+            assertFalse(port.send(new UnsafeBuffer(new byte[1515]), 0, 1515));
+            assertFalse(port.send(new UnsafeBuffer(new byte[10]), 0, 0));
+            assertEquals(2, port.txErrors());
+            assertEquals(0, port.flush());
+
+            final PcapPort.LibpcapStats stats = port.libpcapStats();
+            assertTrue(stats.dropped() >= 0 && stats.received() >= 0, stats.toString());
+        }
+        finally
+        {
+            port.close();
+            port.close();
+        }
+        assertFalse(port.send(new UnsafeBuffer(new byte[64]), 0, 64), "closed");
+        assertEquals(3, port.txErrors());
+        assertEquals(0, port.receive((b, o, l) -> { }, 16));
+        assertThrows(PortException.class, port::libpcapStats);
+    }
+
+    @Test
+    void framesCrossTheLoopbackBetweenTwoHandles() throws PortException
+    {
+        libpcapOrSkip();
+        assumeTrue(hasCapNetRaw(), "needs root or CAP_NET_RAW to open an interface");
+        final int frames = 100;
+        final int nonce = ThreadLocalRandom.current().nextInt();
+        final String filter = String.format("ether proto %d and ether[14:4] = 0x%08x", EXPERIMENTAL_ETHERTYPE, nonce);
+        try (PcapPort sender = PcapPort.open(PcapPortConfig.builder("lo").filter(filter).bufferSize(1024 * 1024).build());
+             PcapPort receiver = PcapPort.open(PcapPortConfig.builder("lo").filter(filter).bufferSize(1024 * 1024).build()))
+        {
+            final UnsafeBuffer frame = new UnsafeBuffer(new byte[60 + frames]);
+            frame.putShort(12, (short)EXPERIMENTAL_ETHERTYPE, ByteOrder.BIG_ENDIAN);
+            frame.putInt(14, nonce, ByteOrder.BIG_ENDIAN);
+            for (int i = 0; i < frames; i++)
+            {
+                frame.putInt(18, i);
+                assertTrue(sender.send(frame, 0, 60 + i), "frame " + i + ": " + sender);
+            }
+            assertEquals(frames, sender.txFrames());
+
+            final boolean[] seen = new boolean[frames];
+            final int[] count = {0};
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            while (count[0] < frames && System.nanoTime() - deadline < 0)
+            {
+                receiver.receive((b, o, l) ->
+                {
+                    final int i = b.getInt(o + 18);
+                    assertEquals(60 + i, l, "frame " + i + " arrives whole");
+                    seen[i] = true;
+                    count[0]++;
+                }, 32);
+            }
+            assertEquals(frames, count[0], receiver.toString());
+            for (int i = 0; i < frames; i++)
+            {
+                assertTrue(seen[i], "frame " + i);
+            }
+            assertEquals(frames, receiver.rxFrames());
+            assertEquals(0, receiver.rxErrors());
+            assertEquals(0, receiver.libpcapStats().dropped());
+        }
+    }
+
+    @Test
+    void aThrowingHandlerIsRethrownAfterTheBatch() throws PortException
+    {
+        libpcapOrSkip();
+        assumeTrue(hasCapNetRaw(), "needs root or CAP_NET_RAW to open an interface");
+        final int nonce = ThreadLocalRandom.current().nextInt();
+        final String filter = String.format("ether proto %d and ether[14:4] = 0x%08x", EXPERIMENTAL_ETHERTYPE, nonce);
+        try (PcapPort port = PcapPort.open(PcapPortConfig.builder("lo").filter(filter).bufferSize(1024 * 1024).build()))
+        {
+            final UnsafeBuffer frame = new UnsafeBuffer(new byte[64]);
+            frame.putShort(12, (short)EXPERIMENTAL_ETHERTYPE, ByteOrder.BIG_ENDIAN);
+            frame.putInt(14, nonce, ByteOrder.BIG_ENDIAN);
+            assertTrue(port.send(frame, 0, 64));
+            assertTrue(port.send(frame, 0, 64));
+            final int[] calls = {0};
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            IllegalStateException thrown = null;
+            while (null == thrown && System.nanoTime() - deadline < 0)
+            {
+                try
+                {
+                    port.receive((b, o, l) ->
+                    {
+                        calls[0]++;
+                        throw new IllegalStateException("handler bug");
+                    }, 32);
+                }
+                catch (final IllegalStateException e)
+                {
+                    thrown = e;
+                }
+            }
+            assertNotNull(thrown, "the handler's exception reaches the caller instead of pcap4j's log");
+            assertTrue(calls[0] >= 1);
+        }
+    }
+}
