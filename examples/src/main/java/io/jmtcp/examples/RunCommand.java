@@ -1,0 +1,85 @@
+package io.jmtcp.examples;
+
+import io.jmtcp.core.ContextConfig;
+import io.jmtcp.core.ContextRunner;
+import io.jmtcp.core.StackContext;
+import io.jmtcp.net.InterfaceConfig;
+import io.jmtcp.port.PcapLibrary;
+import io.jmtcp.port.PcapPort;
+import io.jmtcp.port.PcapPortConfig;
+import io.jmtcp.port.PortException;
+import org.agrona.concurrent.SystemNanoClock;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code jmtcp run}: the stack on a live interface, answering ARP and ICMP echo until SIGINT or
+ * SIGTERM, then its counters.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Run the stack on an interface: answer ARP and ICMP echo until SIGINT or SIGTERM, " +
+        "then print the counters.")
+final class RunCommand implements Callable<Integer>
+{
+    /** The Ethernet header a frame adds to the IP MTU (untagged). */
+    private static final int ETHERNET_HEADER = 14;
+
+    @Mixin
+    InterfaceOptions interfaceOptions;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        final InterfaceConfig iface;
+        try
+        {
+            iface = interfaceOptions.toConfig();
+        }
+        catch (final IllegalArgumentException | IOException ex)
+        {
+            err.println("jmtcp run: " + ex.getMessage());
+            return 2;
+        }
+
+        final SignalLatch signals = SignalLatch.install();
+        try
+        {
+            PcapLibrary.ensureLoaded();
+            try (PcapPort port = PcapPort.open(PcapPortConfig.builder(interfaceOptions.iface)
+                .maxFrameLength(iface.mtu() + ETHERNET_HEADER)
+                .build()))
+            {
+                final StackContext context = new StackContext(new ContextConfig().iface(iface), port,
+                    SystemNanoClock.INSTANCE);
+                final ContextRunner runner = ContextRunner.start(context);
+                out.println("jmtcp running on " + interfaceOptions.iface + ": " + iface);
+                out.println("stop with Ctrl-C (SIGINT) or SIGTERM");
+                out.flush();
+                final String signal = signals.await();
+                runner.close();
+                out.println(signal + ": stopped. Counters:");
+                out.print(context.counters().format(false));
+                final PcapPort.LibpcapStats stats = port.libpcapStats();
+                out.println("libpcap: " + stats);
+                out.flush();
+            }
+        }
+        catch (final PortException ex)
+        {
+            err.println("jmtcp run: " + ex.getMessage());
+            return 1;
+        }
+        return 0;
+    }
+}
