@@ -1,5 +1,7 @@
 package io.jmtcp.port;
 
+import io.jmtcp.bed.HostTools;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,6 +47,10 @@ class PcapLibraryTest
     @Test
     void choosesAnInstalledLibraryAndLoadsIt() throws Exception
     {
+        if (HostTools.isRoot())
+        {
+            HostTools.ensure(HostTools.Requirement.LIBPCAP).orThrow();
+        }
         assumeTrue(null != PcapLibrary.find(PcapLibrary.searchDirectories()),
             "libpcap is not installed here (Debian: apt-get install libpcap0.8)");
         final List<String> lines = probe(null);
