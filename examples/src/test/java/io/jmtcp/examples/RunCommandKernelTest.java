@@ -32,6 +32,10 @@ class RunCommandKernelTest
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--add-opens");
         command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
+        if (Runtime.version().feature() >= 22)
+        {
+            command.add("--enable-native-access=ALL-UNNAMED");
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(JmtcpCli.class.getName());

@@ -29,6 +29,11 @@ class PcapLibraryTest
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--add-opens");
         command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
+        if (Runtime.version().feature() >= 22)
+        {
+            // JDK 22+ warns on stderr when JNA loads a library without this grant.
+            command.add("--enable-native-access=ALL-UNNAMED");
+        }
         if (null != property)
         {
             command.add("-D" + PcapLibrary.LIBRARY_PROPERTY + "=" + property);
