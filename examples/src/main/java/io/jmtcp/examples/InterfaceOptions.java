@@ -1,6 +1,7 @@
 package io.jmtcp.examples;
 
 import io.jmtcp.net.InterfaceConfig;
+import io.jmtcp.wire.Mac;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -31,6 +32,37 @@ final class InterfaceOptions
     @Option(names = "--mtu", paramLabel = "BYTES", defaultValue = "1500",
         description = "IP MTU (default: ${DEFAULT-VALUE}).")
     int mtu;
+
+    @Option(names = "--promiscuous", paramLabel = "on|off|auto", defaultValue = "auto",
+        description = "Promiscuous mode: auto turns it on for a physical NIC or a --mac other than the " +
+            "interface's own (a veth does not filter unicast; a NIC does). Default: ${DEFAULT-VALUE}.")
+    String promiscuous;
+
+    /**
+     * Whether the port must be promiscuous (PACKET-IO-NOTES.md pitfall 4): a physical NIC drops
+     * unicast frames for a MAC other than its own, so the stack needs promiscuous mode there or
+     * when it uses another MAC; a veth delivers every frame anyway.
+     *
+     * @param stackMac the MAC the stack will use.
+     * @return true to open the port promiscuous.
+     * @throws IOException if the interface's MAC cannot be read.
+     * @throws IllegalArgumentException if the option value is not on, off or auto.
+     */
+    boolean promiscuous(final long stackMac) throws IOException
+    {
+        switch (promiscuous)
+        {
+            case "on":
+                return true;
+            case "off":
+                return false;
+            case "auto":
+                final boolean physical = Files.exists(Path.of("/sys/class/net", iface, "device"));
+                return physical || stackMac != Mac.parse(interfaceMac(iface));
+            default:
+                throw new IllegalArgumentException("--promiscuous must be on, off or auto: " + promiscuous);
+        }
+    }
 
     /**
      * The validated interface configuration.

@@ -7,15 +7,18 @@ import io.jmtcp.net.InterfaceConfig;
 import io.jmtcp.port.PcapLibrary;
 import io.jmtcp.port.PcapPort;
 import io.jmtcp.port.PcapPortConfig;
-import io.jmtcp.port.PortException;
+import io.jmtcp.port.PacketPort;
+import io.jmtcp.port.TracingPort;
 import org.agrona.concurrent.SystemNanoClock;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
@@ -33,6 +36,10 @@ final class RunCommand implements Callable<Integer>
     @Mixin
     InterfaceOptions interfaceOptions;
 
+    @Option(names = "--trace", paramLabel = "FILE",
+        description = "Write every frame the stack receives and sends to this pcap file (Wireshark opens it).")
+    Path trace;
+
     @Spec
     CommandSpec spec;
 
@@ -42,9 +49,11 @@ final class RunCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final InterfaceConfig iface;
+        final boolean promiscuous;
         try
         {
             iface = interfaceOptions.toConfig();
+            promiscuous = interfaceOptions.promiscuous(iface.mac());
         }
         catch (final IllegalArgumentException | IOException ex)
         {
@@ -58,12 +67,15 @@ final class RunCommand implements Callable<Integer>
             PcapLibrary.ensureLoaded();
             try (PcapPort port = PcapPort.open(PcapPortConfig.builder(interfaceOptions.iface)
                 .maxFrameLength(iface.mtu() + ETHERNET_HEADER)
-                .build()))
+                .promiscuous(promiscuous)
+                .build());
+                PacketPort stackPort = trace == null ? port : TracingPort.open(port, trace))
             {
-                final StackContext context = new StackContext(new ContextConfig().iface(iface), port,
+                final StackContext context = new StackContext(new ContextConfig().iface(iface), stackPort,
                     SystemNanoClock.INSTANCE);
                 final ContextRunner runner = ContextRunner.start(context);
-                out.println("jmtcp running on " + interfaceOptions.iface + ": " + iface);
+                out.println("jmtcp running on " + interfaceOptions.iface + ": " + iface +
+                    (promiscuous ? " (promiscuous)" : "") + (trace == null ? "" : ", tracing to " + trace));
                 out.println("stop with Ctrl-C (SIGINT) or SIGTERM");
                 out.flush();
                 final String signal = signals.await();
@@ -75,7 +87,7 @@ final class RunCommand implements Callable<Integer>
                 out.flush();
             }
         }
-        catch (final PortException ex)
+        catch (final IOException ex)
         {
             err.println("jmtcp run: " + ex.getMessage());
             return 1;

@@ -52,6 +52,14 @@ class JmtcpCliTest
     }
 
     @Test
+    void runRejectsAnUnknownPromiscuousMode()
+    {
+        assertEquals(2, run("run", "--iface", "lo", "--mac", "02:00:00:00:00:01", "--ip", "198.18.0.1/24",
+            "--promiscuous", "sometimes"));
+        assertTrue(err.toString().contains("--promiscuous must be on, off or auto: sometimes"), err.toString());
+    }
+
+    @Test
     void runRequiresInterfaceAndAddress()
     {
         assertEquals(2, run("run"));

@@ -3,7 +3,9 @@ package io.jmtcp.examples;
 import io.jmtcp.bed.CommandResult;
 import io.jmtcp.bed.KernelBed;
 import io.jmtcp.bed.NetnsBed;
+import io.jmtcp.port.PcapFileReader;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -26,8 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RunCommandKernelTest
 {
     @Test
-    void answersPingsUntilSigtermThenPrintsCountersAndExitsZero(final NetnsBed bed) throws Exception
+    void answersPingsUntilSigtermThenPrintsCountersAndExitsZero(final NetnsBed bed, @TempDir final Path dir)
+        throws Exception
     {
+        final Path trace = dir.resolve("run.pcap");
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("--add-opens");
@@ -40,7 +44,7 @@ class RunCommandKernelTest
         command.add(System.getProperty("java.class.path"));
         command.add(JmtcpCli.class.getName());
         command.addAll(List.of("run", "--iface", bed.stackInterface(), "--ip",
-            bed.stackAddressText() + "/" + bed.prefixLength()));
+            bed.stackAddressText() + "/" + bed.prefixLength(), "--trace", trace.toString()));
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         try
         {
@@ -62,10 +66,26 @@ class RunCommandKernelTest
             assertEquals(0, process.exitValue(), text);
             assertTrue(text.contains("SIGTERM: stopped. Counters:"), text);
             assertTrue(text.contains("ctx0: icmp echo replies out: 3"), text);
+            assertTrue(text.contains("tracing to " + trace), text);
+            assertTrue(tracedFrames(trace) >= 3 + 3 + 2, "3 requests, 3 replies and an ARP exchange traced");
         }
         finally
         {
             process.destroyForcibly();
+        }
+    }
+
+    private static int tracedFrames(final Path trace) throws IOException
+    {
+        try (PcapFileReader reader = PcapFileReader.open(trace))
+        {
+            int frames = 0;
+            int read;
+            while ((read = reader.read((timestamp, linkType, buffer, offset, captured, original) -> { }, 64)) > 0)
+            {
+                frames += read;
+            }
+            return frames;
         }
     }
 
