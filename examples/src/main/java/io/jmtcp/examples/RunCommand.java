@@ -60,13 +60,15 @@ final class RunCommand implements Callable<Integer>
             err.println("jmtcp run: " + ex.getMessage());
             return 2;
         }
+        final int maxFrameLength = iface.mtu() + ETHERNET_HEADER;
 
         final SignalLatch signals = SignalLatch.install();
         try
         {
             PcapLibrary.ensureLoaded();
             try (PcapPort port = PcapPort.open(PcapPortConfig.builder(interfaceOptions.iface)
-                .maxFrameLength(iface.mtu() + ETHERNET_HEADER)
+                .maxFrameLength(maxFrameLength)
+                .snaplen(Math.max(PcapPortConfig.DEFAULT_SNAPLEN, maxFrameLength))
                 .promiscuous(promiscuous)
                 .build());
                 PacketPort stackPort = trace == null ? port : TracingPort.open(port, trace))

@@ -1,5 +1,6 @@
 package io.jmtcp.examples;
 
+import io.jmtcp.bed.HostTools;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -8,11 +9,21 @@ import java.io.StringWriter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class JmtcpCliTest
 {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
+
+    private static void libpcapOrSkip()
+    {
+        if (HostTools.isRoot())
+        {
+            HostTools.ensure(HostTools.Requirement.LIBPCAP).orThrow();
+        }
+        assumeTrue(HostTools.Requirement.LIBPCAP.present(), "libpcap is not installed (apt-get install libpcap0.8)");
+    }
 
     private int run(final String... args)
     {
@@ -57,6 +68,15 @@ class JmtcpCliTest
         assertEquals(2, run("run", "--iface", "lo", "--mac", "02:00:00:00:00:01", "--ip", "198.18.0.1/24",
             "--promiscuous", "sometimes"));
         assertTrue(err.toString().contains("--promiscuous must be on, off or auto: sometimes"), err.toString());
+    }
+
+    @Test
+    void runWithJumboMtuOnAMissingInterfaceFailsWithTheInterfaceNamedNotACrash()
+    {
+        libpcapOrSkip();
+        assertEquals(1, run("run", "--iface", "jmtcp-nosuch0", "--mac", "02:00:00:00:00:01", "--ip", "198.18.0.1/24",
+            "--promiscuous", "off", "--mtu", "9000"));
+        assertTrue(err.toString().contains("interface 'jmtcp-nosuch0' does not exist"), err.toString());
     }
 
     @Test

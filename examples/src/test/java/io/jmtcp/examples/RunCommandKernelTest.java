@@ -4,6 +4,7 @@ import io.jmtcp.bed.CommandResult;
 import io.jmtcp.bed.KernelBed;
 import io.jmtcp.bed.NetnsBed;
 import io.jmtcp.port.PcapFileReader;
+import io.jmtcp.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,7 +14,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -32,19 +32,9 @@ class RunCommandKernelTest
         throws Exception
     {
         final Path trace = dir.resolve("run.pcap");
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--add-opens");
-        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
-        if (Runtime.version().feature() >= 22)
-        {
-            command.add("--enable-native-access=ALL-UNNAMED");
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(JmtcpCli.class.getName());
-        command.addAll(List.of("run", "--iface", bed.stackInterface(), "--ip",
-            bed.stackAddressText() + "/" + bed.prefixLength(), "--trace", trace.toString()));
+        final List<String> command = ChildJvm.command(List.of(), JmtcpCli.class, "run", "--iface",
+            bed.stackInterface(), "--ip", bed.stackAddressText() + "/" + bed.prefixLength(), "--trace",
+            trace.toString());
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         try
         {

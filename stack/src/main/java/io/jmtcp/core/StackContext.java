@@ -32,6 +32,8 @@ import java.util.function.Consumer;
 public final class StackContext implements Agent, FrameHandler
 {
     private final ContextConfig config;
+    private final int rxBatch;
+    private final int commandBatch;
     private final PacketPort port;
     private final NanoClock clock;
     private final StackCounters counters;
@@ -40,7 +42,7 @@ public final class StackContext implements Agent, FrameHandler
     private final MessagePassingQueue.Consumer<Consumer<StackContext>> runCommand = this::runCommand;
     private long now;
     private boolean started;
-    private Throwable lastError;
+    private volatile Throwable lastError;
 
     /**
      * A context over a port, without a transport: TCP segments are counted and dropped.
@@ -66,6 +68,8 @@ public final class StackContext implements Agent, FrameHandler
         final TransportHandler transport)
     {
         this.config = config.validate();
+        this.rxBatch = config.rxBatch();
+        this.commandBatch = config.commandBatch();
         this.port = port;
         this.clock = clock;
         this.counters = new StackCounters(config.name());
@@ -94,9 +98,9 @@ public final class StackContext implements Agent, FrameHandler
             onStart();
         }
         now = clock.nanoTime();
-        int work = port.receive(this, config.rxBatch());
+        int work = port.receive(this, rxBatch);
         work += network.onTimers(now);
-        work += commands.drain(runCommand, config.commandBatch());
+        work += commands.drain(runCommand, commandBatch);
         work += port.flush();
         return work;
     }

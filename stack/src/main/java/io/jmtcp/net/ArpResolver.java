@@ -12,15 +12,18 @@ import org.agrona.collections.Int2IntHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 
 /**
  * ARP for one interface (RFC 826): answers requests for our address, resolves next hops with
  * retries and a timeout, caches neighbours with a lifetime, and holds the frames that wait for a
- * resolution in a bounded pool.
+ * resolution in a bounded pool with a share per neighbour.
  *
  * <p>All storage is allocated up front (a primitive map from address to slot, arrays per slot,
- * a fixed pool of frame buffers), so the steady state allocates nothing and the memory bound is
- * set by {@link ArpSettings}. Owned by one context thread.
+ * a fixed pool of frame buffers linked into one FIFO per neighbour), so the steady state
+ * allocates nothing, every operation is linear in what it touches, and the memory bound is set
+ * by {@link ArpSettings}. Deadlines are compared by difference ({@code due - now <= 0}), so they
+ * hold across a clock that wraps. Owned by one context thread.
  */
 public final class ArpResolver
 {
@@ -29,11 +32,14 @@ public final class ArpResolver
 
     /** Minimum Ethernet frame without FCS: ARP is padded to it as a real host would (IEEE 802.3). */
     private static final int MIN_FRAME_LENGTH = 60;
+    /** RFC 5227 §2.3: ANNOUNCE_NUM announcements, ANNOUNCE_INTERVAL apart. */
+    private static final int ANNOUNCE_NUM = 2;
+    private static final long ANNOUNCE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private static final byte STATE_FREE = 0;
     private static final byte STATE_INCOMPLETE = 1;
     private static final byte STATE_RESOLVED = 2;
-    private static final int NO_SLOT = -1;
+    private static final int NONE = -1;
 
     private final InterfaceConfig iface;
     private final FrameOutput output;
@@ -47,18 +53,23 @@ public final class ArpResolver
     private final long[] slotExpiresAt;
     private final long[] slotNextRequestAt;
     private final int[] slotRequestsSent;
+    private final int[] slotPendingHead;
+    private final int[] slotPendingTail;
+    private final int[] slotPendingCount;
     private final int[] freeSlots;
     private int freeSlotCount;
     private int incompleteCount;
-    private long nextTimerAt = Long.MAX_VALUE;
 
     private final UnsafeBuffer[] pendingFrame;
     private final int[] pendingLength;
-    private final int[] pendingNextHop;
-    private final long[] pendingSequence;
+    private final int[] pendingNext;
     private final int[] freePending;
     private int freePendingCount;
-    private long nextPendingSequence;
+
+    private boolean timerArmed;
+    private long timerDeadline;
+    private int announcementsLeft;
+    private long nextAnnouncementAt;
 
     private final UnsafeBuffer arpFrame = new UnsafeBuffer(ByteBuffer.allocateDirect(MIN_FRAME_LENGTH));
 
@@ -77,13 +88,16 @@ public final class ArpResolver
         this.settings = settings.validate();
 
         final int capacity = settings.cacheCapacity();
-        slotByAddress = new Int2IntHashMap(capacity * 2, 0.65f, NO_SLOT);
+        slotByAddress = new Int2IntHashMap(capacity * 2, 0.65f, NONE);
         slotAddress = new int[capacity];
         slotMac = new long[capacity];
         slotState = new byte[capacity];
         slotExpiresAt = new long[capacity];
         slotNextRequestAt = new long[capacity];
         slotRequestsSent = new int[capacity];
+        slotPendingHead = new int[capacity];
+        slotPendingTail = new int[capacity];
+        slotPendingCount = new int[capacity];
         freeSlots = new int[capacity];
         for (int i = 0; i < capacity; i++)
         {
@@ -94,8 +108,7 @@ public final class ArpResolver
         final int pending = settings.pendingCapacity();
         pendingFrame = new UnsafeBuffer[pending];
         pendingLength = new int[pending];
-        pendingNextHop = new int[pending];
-        pendingSequence = new long[pending];
+        pendingNext = new int[pending];
         freePending = new int[pending];
         for (int i = 0; i < pending; i++)
         {
@@ -106,13 +119,18 @@ public final class ArpResolver
     }
 
     /**
-     * Announce our address with a gratuitous ARP request (RFC 5227 §2.3: sender and target
-     * protocol address both ours), so neighbours with a stale entry for it update.
+     * Announce our address with gratuitous ARP requests (sender and target protocol address both
+     * ours), now and once more {@code ANNOUNCE_INTERVAL} later (RFC 5227 §2.3), so neighbours with
+     * a stale entry for our address update it. The RFC 5227 §2.1 probe is not made: the stack is
+     * given its address for a dedicated port, and a probe would delay every start by seconds.
+     *
+     * @param now the context's time.
      */
-    public void announce()
+    public void start(final long now)
     {
-        sendArp(ArpPacket.OP_REQUEST, Mac.BROADCAST, 0L, iface.address());
-        counters.increment(StackCounter.ARP_ANNOUNCEMENTS_OUT);
+        announcementsLeft = ANNOUNCE_NUM;
+        nextAnnouncementAt = now;
+        announceIfDue(now);
     }
 
     /**
@@ -126,36 +144,41 @@ public final class ArpResolver
         final int senderIp = arp.senderIp();
         final long senderMac = arp.senderMac();
         final int op = arp.operation();
-        if (op == ArpPacket.OP_REQUEST)
-        {
-            if (arp.targetIp() == iface.address())
-            {
-                counters.increment(StackCounter.ARP_REQUESTS_IN);
-            }
-        }
-        else
-        {
-            counters.increment(StackCounter.ARP_REPLIES_IN);
-        }
 
+        if (senderMac == 0 || Mac.isGroup(senderMac))
+        {
+            counters.drop(DropReason.ARP_BAD_SENDER);
+            return;
+        }
         if (senderIp == iface.address())
         {
-            // RFC 5227 §2.4: another host claims our address. We keep the address (a user-space
-            // stack on a dedicated port has no one to hand it to) but make the conflict visible.
+            // Our own frame looped back, or RFC 5227 §2.4: another host claims our address. We
+            // keep the address (a stack on a dedicated port has no one to hand it to) and make
+            // the conflict visible.
             if (senderMac != iface.mac())
             {
                 counters.increment(StackCounter.ARP_CONFLICTS);
             }
+            counters.drop(DropReason.ARP_SENDER_IS_US);
             return;
+        }
+        if (op == ArpPacket.OP_REQUEST && arp.targetIp() == iface.address())
+        {
+            counters.increment(StackCounter.ARP_REQUESTS_IN);
+        }
+        else if (op == ArpPacket.OP_REPLY)
+        {
+            counters.increment(StackCounter.ARP_REPLIES_IN);
         }
 
         // RFC 826: if the sender is already in the table, update it whether or not the packet
-        // is for us ("merge"), so a host that moved is followed at once.
+        // is for us ("merge"), so a host that moved is followed at once and a resolution we are
+        // waiting for completes from the peer's own request.
         boolean merged = false;
         if (senderIp != 0)
         {
             final int slot = slotByAddress.get(senderIp);
-            if (slot != NO_SLOT)
+            if (slot != NONE)
             {
                 resolved(slot, senderMac, now);
                 merged = true;
@@ -170,7 +193,7 @@ public final class ArpResolver
 
         // RFC 826: we are the target, so the sender will talk to us: learn it. A probe
         // (RFC 5227 §2.1.1, sender address 0.0.0.0) is answered but not learned.
-        if (!merged && senderIp != 0 && senderMac != Mac.BROADCAST && senderMac != 0)
+        if (!merged && senderIp != 0)
         {
             resolved(allocateSlot(senderIp, STATE_RESOLVED, now), senderMac, now);
         }
@@ -192,7 +215,7 @@ public final class ArpResolver
     public long lookup(final int address, final long now)
     {
         final int slot = slotByAddress.get(address);
-        if (slot == NO_SLOT || slotState[slot] != STATE_RESOLVED)
+        if (slot == NONE || slotState[slot] != STATE_RESOLVED)
         {
             return UNRESOLVED;
         }
@@ -215,6 +238,10 @@ public final class ArpResolver
      * Send a frame to a next hop: at once when its MAC is known, else queue a copy and resolve.
      * The frame's Ethernet destination is written here; its source and type must be set.
      *
+     * <p>A neighbour holds at most {@link ArpSettings#pendingPerNeighbour()} frames; beyond that
+     * its oldest frame makes way (RFC 1122 §2.3.2.2: keep at least the latest), so one dead next
+     * hop cannot take the pool from the others.
+     *
      * @param nextHop the on-link address the frame goes to.
      * @param frame   the frame, Ethernet header at offset 0.
      * @param length  the frame length.
@@ -229,42 +256,56 @@ public final class ArpResolver
             Mac.write(frame, 0, mac);
             return output.transmit(frame, 0, length);
         }
+
+        int slot = slotByAddress.get(nextHop);
+        final boolean newResolution = slot == NONE;
+        if (newResolution)
+        {
+            slot = allocateSlot(nextHop, STATE_INCOMPLETE, now);
+            slotRequestsSent[slot] = 0;
+            slotNextRequestAt[slot] = now;
+        }
+        if (slotPendingCount[slot] >= settings.pendingPerNeighbour())
+        {
+            counters.drop(DropReason.ARP_PENDING_QUEUE_FULL);
+            freePendingEntry(dequeuePending(slot));
+        }
         if (freePendingCount == 0)
         {
             counters.drop(DropReason.ARP_PENDING_QUEUE_FULL);
+            if (newResolution)
+            {
+                requestIfDue(slot, now);
+            }
             return false;
         }
-        final int pending = freePending[--freePendingCount];
-        pendingFrame[pending].putBytes(0, frame, 0, length);
-        pendingLength[pending] = length;
-        pendingNextHop[pending] = nextHop;
-        pendingSequence[pending] = nextPendingSequence++;
-
-        if (slotByAddress.get(nextHop) == NO_SLOT)
+        final int entry = freePending[--freePendingCount];
+        pendingFrame[entry].putBytes(0, frame, 0, length);
+        pendingLength[entry] = length;
+        enqueuePending(slot, entry);
+        if (newResolution)
         {
-            final int slot = allocateSlot(nextHop, STATE_INCOMPLETE, now);
-            slotRequestsSent[slot] = 0;
-            slotNextRequestAt[slot] = now;
             requestIfDue(slot, now);
         }
         return true;
     }
 
     /**
-     * Retransmit requests that are due and fail resolutions that ran out of requests.
+     * Announcements, request retransmissions that are due, and resolutions that ran out of
+     * requests.
      *
      * @param now the context's time.
      * @return the number of actions taken (for the duty cycle's work count).
      */
     public int onTimers(final long now)
     {
-        if (incompleteCount == 0 || nextTimerAt - now > 0)
+        int work = announceIfDue(now);
+        if (!timerArmed || timerDeadline - now > 0)
         {
-            return 0;
+            return work;
         }
-        nextTimerAt = Long.MAX_VALUE;
-        int work = 0;
-        for (int slot = 0; slot < slotState.length; slot++)
+        timerArmed = false;
+        for (int slot = 0; slot < slotState.length && incompleteCount > 0; slot++)
         {
             if (slotState[slot] == STATE_INCOMPLETE)
             {
@@ -290,27 +331,69 @@ public final class ArpResolver
         return pendingFrame.length - freePendingCount;
     }
 
+    /**
+     * For tests and diagnostics: the cache as text, one neighbour per line.
+     *
+     * @return {@code address mac} or {@code address incomplete} lines.
+     */
+    public String dump()
+    {
+        final StringBuilder text = new StringBuilder();
+        for (int slot = 0; slot < slotState.length; slot++)
+        {
+            if (slotState[slot] != STATE_FREE)
+            {
+                text.append(Ip4.format(slotAddress[slot])).append(' ')
+                    .append(slotState[slot] == STATE_RESOLVED ? Mac.format(slotMac[slot]) : "incomplete")
+                    .append('\n');
+            }
+        }
+        return text.toString();
+    }
+
+    private int announceIfDue(final long now)
+    {
+        if (announcementsLeft == 0 || nextAnnouncementAt - now > 0)
+        {
+            return 0;
+        }
+        sendArp(ArpPacket.OP_REQUEST, Mac.BROADCAST, 0L, iface.address());
+        counters.increment(StackCounter.ARP_ANNOUNCEMENTS_OUT);
+        announcementsLeft--;
+        nextAnnouncementAt = now + ANNOUNCE_INTERVAL_NANOS;
+        return 1;
+    }
+
     private int requestIfDue(final int slot, final long now)
     {
         final long due = slotNextRequestAt[slot];
         if (due - now > 0)
         {
-            nextTimerAt = Math.min(nextTimerAt, due);
+            armTimer(due);
             return 0;
         }
         if (slotRequestsSent[slot] >= settings.maxRequests())
         {
-            dropPending(slotAddress[slot]);
+            dropPending(slot, DropReason.ARP_RESOLUTION_FAILED);
             freeSlot(slot);
             return 1;
         }
         sendArp(ArpPacket.OP_REQUEST, Mac.BROADCAST, 0L, slotAddress[slot]);
         counters.increment(StackCounter.ARP_REQUESTS_OUT);
         slotRequestsSent[slot]++;
-        final long next = now + settings.retryIntervalNanos();
-        slotNextRequestAt[slot] = next;
-        nextTimerAt = Math.min(nextTimerAt, next);
+        slotNextRequestAt[slot] = now + settings.retryIntervalNanos();
+        armTimer(slotNextRequestAt[slot]);
         return 1;
+    }
+
+    /** Keep the earliest deadline, compared by difference so that a wrapping clock is fine. */
+    private void armTimer(final long deadline)
+    {
+        if (!timerArmed || deadline - timerDeadline < 0)
+        {
+            timerDeadline = deadline;
+            timerArmed = true;
+        }
     }
 
     private void resolved(final int slot, final long mac, final long now)
@@ -324,77 +407,98 @@ public final class ArpResolver
         {
             incompleteCount--;
             counters.increment(StackCounter.ARP_RESOLVED);
-            releasePending(slotAddress[slot], mac);
+            releasePending(slot, mac);
         }
     }
 
-    /** Send the frames waiting for {@code address} in the order they were queued. */
-    private void releasePending(final int address, final long mac)
+    /** Send the frames waiting for a slot's neighbour, in the order they were queued. */
+    private void releasePending(final int slot, final long mac)
     {
-        while (true)
+        while (slotPendingCount[slot] > 0)
         {
-            int first = NO_SLOT;
-            for (int i = 0; i < pendingFrame.length; i++)
-            {
-                if (pendingLength[i] > 0 && pendingNextHop[i] == address &&
-                    (first == NO_SLOT || pendingSequence[i] < pendingSequence[first]))
-                {
-                    first = i;
-                }
-            }
-            if (first == NO_SLOT)
-            {
-                return;
-            }
-            Mac.write(pendingFrame[first], 0, mac);
-            if (output.transmit(pendingFrame[first], 0, pendingLength[first]))
+            final int entry = dequeuePending(slot);
+            Mac.write(pendingFrame[entry], 0, mac);
+            if (output.transmit(pendingFrame[entry], 0, pendingLength[entry]))
             {
                 counters.increment(StackCounter.ARP_PENDING_SENT);
             }
-            freePendingSlot(first);
+            freePendingEntry(entry);
         }
     }
 
-    private void dropPending(final int address)
+    private void dropPending(final int slot, final DropReason reason)
     {
-        for (int i = 0; i < pendingFrame.length; i++)
+        while (slotPendingCount[slot] > 0)
         {
-            if (pendingLength[i] > 0 && pendingNextHop[i] == address)
-            {
-                counters.drop(DropReason.ARP_RESOLUTION_FAILED);
-                freePendingSlot(i);
-            }
+            counters.drop(reason);
+            freePendingEntry(dequeuePending(slot));
         }
     }
 
-    private void freePendingSlot(final int pending)
+    private void enqueuePending(final int slot, final int entry)
     {
-        pendingLength[pending] = 0;
-        freePending[freePendingCount++] = pending;
+        pendingNext[entry] = NONE;
+        if (slotPendingCount[slot] == 0)
+        {
+            slotPendingHead[slot] = entry;
+        }
+        else
+        {
+            pendingNext[slotPendingTail[slot]] = entry;
+        }
+        slotPendingTail[slot] = entry;
+        slotPendingCount[slot]++;
     }
 
-    /** A slot for a new address; when the cache is full the entry closest to expiry goes. */
+    private int dequeuePending(final int slot)
+    {
+        final int entry = slotPendingHead[slot];
+        slotPendingHead[slot] = pendingNext[entry];
+        slotPendingCount[slot]--;
+        return entry;
+    }
+
+    private void freePendingEntry(final int entry)
+    {
+        freePending[freePendingCount++] = entry;
+    }
+
+    /**
+     * A slot for a new address. When the cache is full a resolved entry closest to expiry goes;
+     * only when every entry is still resolving does one of those go, its frames counted as
+     * {@link DropReason#ARP_EVICTED}.
+     */
     private int allocateSlot(final int address, final byte state, final long now)
     {
         if (freeSlotCount == 0)
         {
-            int victim = 0;
-            for (int slot = 1; slot < slotState.length; slot++)
+            int victim = NONE;
+            for (int slot = 0; slot < slotState.length; slot++)
             {
-                if (slotExpiresAt[slot] - slotExpiresAt[victim] < 0)
+                if (slotState[slot] == STATE_RESOLVED &&
+                    (victim == NONE || slotExpiresAt[slot] - slotExpiresAt[victim] < 0))
                 {
                     victim = slot;
                 }
             }
-            if (slotState[victim] == STATE_INCOMPLETE)
+            if (victim == NONE)
             {
-                dropPending(slotAddress[victim]);
+                victim = 0;
+                for (int slot = 1; slot < slotState.length; slot++)
+                {
+                    if (slotExpiresAt[slot] - slotExpiresAt[victim] < 0)
+                    {
+                        victim = slot;
+                    }
+                }
+                dropPending(victim, DropReason.ARP_EVICTED);
             }
             freeSlot(victim);
         }
         final int slot = freeSlots[--freeSlotCount];
         slotAddress[slot] = address;
         slotState[slot] = state;
+        slotPendingCount[slot] = 0;
         if (state == STATE_INCOMPLETE)
         {
             incompleteCount++;
@@ -422,25 +526,5 @@ public final class ArpResolver
         final int arpLength = ArpPacket.write(arpFrame, ethLength, op, iface.mac(), iface.address(), targetMac, targetIp);
         arpFrame.setMemory(ethLength + arpLength, MIN_FRAME_LENGTH - ethLength - arpLength, (byte)0);
         output.transmit(arpFrame, 0, MIN_FRAME_LENGTH);
-    }
-
-    /**
-     * For tests and diagnostics: copy of the cache as text, one neighbour per line.
-     *
-     * @return {@code address mac state} lines.
-     */
-    public String dump()
-    {
-        final StringBuilder text = new StringBuilder();
-        for (int slot = 0; slot < slotState.length; slot++)
-        {
-            if (slotState[slot] != STATE_FREE)
-            {
-                text.append(Ip4.format(slotAddress[slot])).append(' ')
-                    .append(slotState[slot] == STATE_RESOLVED ? Mac.format(slotMac[slot]) : "incomplete")
-                    .append('\n');
-            }
-        }
-        return text.toString();
     }
 }

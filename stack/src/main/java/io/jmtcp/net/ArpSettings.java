@@ -7,25 +7,28 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Defaults follow RFC 1122 §2.3.2.1: cache entries time out (60 s here, about Linux's
  * reachable-plus-stale lifetime), a host sends at most one request per second per destination,
- * and gives up after a few; frames waiting for resolution are queued in a bounded pool
- * (RFC 1122 asks for at least one per destination; we keep several so a burst of segments
- * survives the first resolution of a peer).
+ * and gives up after a few. Frames waiting for resolution are queued in a bounded pool; each
+ * neighbour may hold only a share of it, its newest frames (RFC 1122 §2.3.2.2 asks to keep at
+ * least the latest; we keep several so a burst of segments survives a peer's first resolution),
+ * so that one dead next hop cannot starve the others.
  */
 public final class ArpSettings
 {
     /** The defaults. */
     public static final ArpSettings DEFAULTS = new ArpSettings(256, TimeUnit.SECONDS.toNanos(60),
-        TimeUnit.SECONDS.toNanos(1), 3, 64);
+        TimeUnit.SECONDS.toNanos(1), 3, 64, 16);
 
     private final int cacheCapacity;
     private final long entryLifetimeNanos;
     private final long retryIntervalNanos;
     private final int maxRequests;
     private final int pendingCapacity;
+    private final int pendingPerNeighbour;
 
     private ArpSettings(final int cacheCapacity, final long entryLifetimeNanos, final long retryIntervalNanos,
-        final int maxRequests, final int pendingCapacity)
+        final int maxRequests, final int pendingCapacity, final int pendingPerNeighbour)
     {
+        this.pendingPerNeighbour = pendingPerNeighbour;
         this.cacheCapacity = cacheCapacity;
         this.entryLifetimeNanos = entryLifetimeNanos;
         this.retryIntervalNanos = retryIntervalNanos;
@@ -39,7 +42,8 @@ public final class ArpSettings
      */
     public ArpSettings withCacheCapacity(final int capacity)
     {
-        return new ArpSettings(capacity, entryLifetimeNanos, retryIntervalNanos, maxRequests, pendingCapacity);
+        return new ArpSettings(capacity, entryLifetimeNanos, retryIntervalNanos, maxRequests, pendingCapacity,
+            pendingPerNeighbour);
     }
 
     /**
@@ -48,7 +52,8 @@ public final class ArpSettings
      */
     public ArpSettings withEntryLifetimeNanos(final long nanos)
     {
-        return new ArpSettings(cacheCapacity, nanos, retryIntervalNanos, maxRequests, pendingCapacity);
+        return new ArpSettings(cacheCapacity, nanos, retryIntervalNanos, maxRequests, pendingCapacity,
+            pendingPerNeighbour);
     }
 
     /**
@@ -57,7 +62,8 @@ public final class ArpSettings
      */
     public ArpSettings withRetryIntervalNanos(final long nanos)
     {
-        return new ArpSettings(cacheCapacity, entryLifetimeNanos, nanos, maxRequests, pendingCapacity);
+        return new ArpSettings(cacheCapacity, entryLifetimeNanos, nanos, maxRequests, pendingCapacity,
+            pendingPerNeighbour);
     }
 
     /**
@@ -66,7 +72,8 @@ public final class ArpSettings
      */
     public ArpSettings withMaxRequests(final int requests)
     {
-        return new ArpSettings(cacheCapacity, entryLifetimeNanos, retryIntervalNanos, requests, pendingCapacity);
+        return new ArpSettings(cacheCapacity, entryLifetimeNanos, retryIntervalNanos, requests, pendingCapacity,
+            pendingPerNeighbour);
     }
 
     /**
@@ -75,7 +82,18 @@ public final class ArpSettings
      */
     public ArpSettings withPendingCapacity(final int frames)
     {
-        return new ArpSettings(cacheCapacity, entryLifetimeNanos, retryIntervalNanos, maxRequests, frames);
+        return new ArpSettings(cacheCapacity, entryLifetimeNanos, retryIntervalNanos, maxRequests, frames,
+            Math.min(pendingPerNeighbour, frames));
+    }
+
+    /**
+     * @param frames how many frames one neighbour may have waiting; its oldest make way beyond it.
+     * @return a copy with that value.
+     */
+    public ArpSettings withPendingPerNeighbour(final int frames)
+    {
+        return new ArpSettings(cacheCapacity, entryLifetimeNanos, retryIntervalNanos, maxRequests, pendingCapacity,
+            frames);
     }
 
     /**
@@ -106,6 +124,11 @@ public final class ArpSettings
         if (pendingCapacity < 1 || pendingCapacity > 1 << 16)
         {
             throw new IllegalArgumentException("ARP pending capacity must be 1..65536: " + pendingCapacity);
+        }
+        if (pendingPerNeighbour < 1 || pendingPerNeighbour > pendingCapacity)
+        {
+            throw new IllegalArgumentException("ARP pending frames per neighbour must be 1..pendingCapacity (" +
+                pendingCapacity + "): " + pendingPerNeighbour);
         }
         return this;
     }
@@ -148,5 +171,13 @@ public final class ArpSettings
     public int pendingCapacity()
     {
         return pendingCapacity;
+    }
+
+    /**
+     * @return frames one neighbour may have waiting.
+     */
+    public int pendingPerNeighbour()
+    {
+        return pendingPerNeighbour;
     }
 }

@@ -91,7 +91,7 @@ public final class NetworkLayer
     public void start(final long now)
     {
         icmpErrorLastRefill = now;
-        arp.announce();
+        arp.start(now);
     }
 
     /**
@@ -122,14 +122,14 @@ public final class NetworkLayer
         if (ethernet.vlanCount() != 0)
         {
             // The stack owns an untagged port; a tagged frame belongs to a VLAN we are not on.
-            counters.drop(DropReason.ETH_UNSUPPORTED_ETHERTYPE);
+            counters.drop(DropReason.ETH_VLAN_TAGGED);
             return;
         }
 
         final int etherType = ethernet.etherType();
         if (etherType == EthernetHeader.ETHERTYPE_IPV4)
         {
-            onIpv4(buffer, ethernet.payloadOffset(), ethernet.payloadLength(), now);
+            onIpv4(buffer, ethernet.payloadOffset(), ethernet.payloadLength(), destination == Mac.BROADCAST, now);
         }
         else if (etherType == EthernetHeader.ETHERTYPE_ARP)
         {
@@ -197,6 +197,11 @@ public final class NetworkLayer
         if (l4Length < 0 || l4Length > maxL4Length())
         {
             throw new IllegalArgumentException("transport length out of range: " + l4Length);
+        }
+        if (!isUnicastPeer(destination))
+        {
+            counters.drop(DropReason.IPV4_BAD_DESTINATION);
+            return false;
         }
         final int nextHop = iface.nextHop(destination);
         if (nextHop == InterfaceConfig.NO_GATEWAY)
@@ -273,7 +278,8 @@ public final class NetworkLayer
         return iface;
     }
 
-    private void onIpv4(final MutableDirectBuffer buffer, final int offset, final int length, final long now)
+    private void onIpv4(final MutableDirectBuffer buffer, final int offset, final int length,
+        final boolean linkBroadcast, final long now)
     {
         final DropReason result = ipv4.wrap(buffer, offset, length);
         if (result != DropReason.NONE)
@@ -291,11 +297,17 @@ public final class NetworkLayer
             counters.drop(DropReason.IPV4_NOT_FOR_US);
             return;
         }
-        final int source = ipv4.source();
-        // RFC 1122 §3.2.1.3: a datagram from a broadcast, multicast or unspecified source is
-        // silently discarded (it could make us reply to a group).
-        if (Ip4.isMulticast(source) || Ip4.isLimitedBroadcast(source) || Ip4.isUnspecified(source) ||
-            isSubnetBroadcast(source))
+        if (linkBroadcast)
+        {
+            // RFC 1122 §3.3.6: a unicast datagram in a link-layer broadcast is discarded silently
+            // (and §3.2.2: no ICMP error for it), or a broadcast would make every host answer.
+            counters.drop(DropReason.IPV4_LINK_BROADCAST);
+            return;
+        }
+        // RFC 1122 §3.2.1.3: a datagram from a broadcast, multicast, unspecified or loopback
+        // source, or claiming to come from us, is silently discarded (a reply would go to a group,
+        // to nobody, or to ourselves).
+        if (!isUnicastPeer(ipv4.source()))
         {
             counters.drop(DropReason.IPV4_BAD_SOURCE);
             return;
@@ -393,7 +405,7 @@ public final class NetworkLayer
         final int payloadLength = icmp.quoteLength();
         if (payloadLength > maxL4Length() - IcmpHeader.HEADER_LENGTH)
         {
-            counters.drop(DropReason.IPV4_TOTAL_LENGTH_EXCEEDS_FRAME);
+            counters.drop(DropReason.ICMP_ECHO_TOO_LONG);
             return;
         }
         // RFC 1122 §3.2.2.6: the reply carries the request's identifier, sequence and all its data.
@@ -421,33 +433,25 @@ public final class NetworkLayer
     private void onIcmpError(final MutableDirectBuffer buffer, final long now)
     {
         counters.increment(StackCounter.ICMP_ERRORS_IN);
-        final int quoteOffset = icmp.quoteOffset();
-        final int quoteLength = icmp.quoteLength();
         // The quote must name a flow: a whole IPv4 header plus the first 8 bytes of its payload
-        // (RFC 792; RFC 1812 §4.3.2.3 allows more). Its total length may exceed what is quoted.
-        if (quoteLength < Ipv4Header.MIN_HEADER_LENGTH + ICMP_QUOTE_PAYLOAD)
+        // (RFC 792; RFC 1812 §4.3.2.3 allows more). Its total length may exceed what is quoted,
+        // which is the one structural complaint a quote may have.
+        final DropReason quote = quotedIpv4.wrap(buffer, icmp.quoteOffset(), icmp.quoteLength());
+        if ((quote != DropReason.NONE && quote != DropReason.IPV4_TOTAL_LENGTH_EXCEEDS_FRAME) ||
+            quotedIpv4.payloadLength() < ICMP_QUOTE_PAYLOAD)
         {
             counters.drop(DropReason.ICMP_BAD_QUOTE);
             return;
         }
-        final int version = (buffer.getByte(quoteOffset) >> 4) & 0xF;
-        final int headerLength = (buffer.getByte(quoteOffset) & 0xF) * 4;
-        if (version != 4 || headerLength < Ipv4Header.MIN_HEADER_LENGTH ||
-            quoteLength < headerLength + ICMP_QUOTE_PAYLOAD)
+        if (quotedIpv4.source() != iface.address() || quotedIpv4.protocol() != Ipv4Header.PROTOCOL_TCP)
         {
-            counters.drop(DropReason.ICMP_BAD_QUOTE);
-            return;
-        }
-        final int quotedProtocol = buffer.getByte(quoteOffset + 9) & 0xFF;
-        final int quotedSource = buffer.getInt(quoteOffset + 12, ByteOrder.BIG_ENDIAN);
-        if (quotedSource != iface.address() || quotedProtocol != Ipv4Header.PROTOCOL_TCP)
-        {
-            // Not about a TCP segment of ours: nothing to tell anyone.
+            counters.drop(DropReason.ICMP_ERROR_NOT_OURS);
             return;
         }
         final int mtu = icmp.type() == IcmpHeader.DEST_UNREACHABLE &&
             icmp.code() == IcmpHeader.CODE_FRAGMENTATION_NEEDED ? icmp.nextHopMtu() : 0;
-        transport.onIcmpError(icmp.type(), icmp.code(), mtu, buffer, quoteOffset, quoteLength, now);
+        counters.drop(transport.onIcmpError(icmp.type(), icmp.code(), mtu, buffer, icmp.quoteOffset(),
+            icmp.quoteLength(), now));
     }
 
     /**
@@ -486,6 +490,13 @@ public final class NetworkLayer
         }
         icmpErrorTokens--;
         return true;
+    }
+
+    /** Another host's unicast address: where a datagram of ours may go and one to us may come from. */
+    private boolean isUnicastPeer(final int address)
+    {
+        return address != iface.address() && !Ip4.isMulticast(address) && !Ip4.isLimitedBroadcast(address) &&
+            !Ip4.isUnspecified(address) && !Ip4.isLoopback(address) && !isSubnetBroadcast(address);
     }
 
     private boolean isSubnetBroadcast(final int address)

@@ -40,9 +40,12 @@ public interface TransportHandler
      * @param quoteOffset where the quoted IPv4 header starts.
      * @param quoteLength how many quoted bytes there are (at least the IP header plus 8).
      * @param now         the context's time.
+     * @return {@link DropReason#NONE} if a connection took it, else why not (the caller counts it);
+     *         without a transport, {@link DropReason#TCP_NO_SOCKET}.
      */
-    default void onIcmpError(final int type, final int code, final int nextHopMtu, final DirectBuffer quote,
+    default DropReason onIcmpError(final int type, final int code, final int nextHopMtu, final DirectBuffer quote,
         final int quoteOffset, final int quoteLength, final long now)
     {
+        return DropReason.TCP_NO_SOCKET;
     }
 }

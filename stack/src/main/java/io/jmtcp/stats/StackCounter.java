@@ -39,7 +39,7 @@ public enum StackCounter
     ICMP_ECHO_REPLIES_OUT("icmp echo replies out"),
     /** ICMP echo requests sent by the stack's own pinger. */
     ICMP_ECHO_REQUESTS_OUT("icmp echo requests out"),
-    /** ICMP echo replies received for the stack's own pinger. */
+    /** ICMP echo replies received (the echo listener, if any, is told of each). */
     ICMP_ECHO_REPLIES_IN("icmp echo replies in"),
     /** ICMP destination-unreachable and time-exceeded messages received. */
     ICMP_ERRORS_IN("icmp errors in"),

@@ -2,7 +2,7 @@ package io.jmtcp.wire;
 
 /**
  * Why a received frame was not accepted. Every reason has its own counter in the context that
- * saw it (see {@code io.jmtcp.core.StackCounters}), so a malformed or unwanted frame is always
+ * saw it (see {@link io.jmtcp.stats.StackCounters}), so a malformed or unwanted frame is always
  * visible and never silently lost.
  *
  * <p>{@link #NONE} is not a drop: parsers return it when a header is valid, which keeps the
@@ -20,14 +20,28 @@ public enum DropReason
     /** Destination MAC is neither ours, nor broadcast. */
     ETH_NOT_FOR_US("ethernet destination not ours"),
 
+    /** A frame with 802.1Q/802.1ad tags: the stack owns an untagged port and is on no VLAN. */
+    ETH_VLAN_TAGGED("ethernet frame vlan tagged"),
+
     /** ARP packet shorter than 28 bytes. */
     ARP_TRUNCATED("arp truncated"),
     /** ARP for something other than Ethernet/IPv4 (htype 1, ptype 0x0800, hlen 6, plen 4). */
     ARP_UNSUPPORTED("arp hardware or protocol type unsupported"),
     /** ARP operation other than request (1) or reply (2). */
     ARP_BAD_OPERATION("arp operation unknown"),
-    /** ARP request for an address that is not ours: we stay silent. */
+    /**
+     * ARP request or reply whose target is not our address: we stay silent (a sender already in
+     * the cache is still updated from it, RFC 826 "merge").
+     */
     ARP_NOT_FOR_US("arp target not ours"),
+
+    /**
+     * ARP whose sender MAC is zero or a group address: no host owns it, and learning it would
+     * send a neighbour's traffic nowhere or everywhere (RFC 1812 §3.3.2).
+     */
+    ARP_BAD_SENDER("arp sender mac invalid"),
+    /** ARP whose sender address is ours: our own looped-back frame or a conflict (RFC 5227 §2.4). */
+    ARP_SENDER_IS_US("arp sender address is ours"),
 
     /** Fewer than 20 bytes after the link header. */
     IPV4_TRUNCATED("ipv4 truncated"),
@@ -47,6 +61,11 @@ public enum DropReason
     IPV4_FRAGMENT("ipv4 fragment (no reassembly)"),
     /** Fragment with a non-zero offset: never parsed as a transport header. */
     IPV4_NON_FIRST_FRAGMENT("ipv4 non-first fragment"),
+    /**
+     * A datagram addressed to our unicast IP that arrived as a link-layer broadcast: RFC 1122
+     * §3.3.6 says to discard it silently.
+     */
+    IPV4_LINK_BROADCAST("ipv4 unicast in link broadcast"),
     /** Source address that no host may use (multicast, broadcast, 0.0.0.0 for non-ARP). */
     IPV4_BAD_SOURCE("ipv4 source address invalid"),
     /** Destination is not our address. */
@@ -62,6 +81,11 @@ public enum DropReason
     ICMP_UNSUPPORTED_TYPE("icmp type unsupported"),
     /** Error message whose quoted header is too short to name a flow (RFC 792, RFC 1812 §4.3.2.3). */
     ICMP_BAD_QUOTE("icmp error quotes too little"),
+
+    /** An echo request whose reply would not fit our MTU (the peer's MTU is larger). */
+    ICMP_ECHO_TOO_LONG("icmp echo too long to answer"),
+    /** An ICMP error that quotes a datagram other than a TCP segment of ours: nobody to tell. */
+    ICMP_ERROR_NOT_OURS("icmp error not about our tcp"),
 
     /** TCP segment shorter than its 20-byte header. */
     TCP_TRUNCATED("tcp truncated"),
@@ -80,10 +104,20 @@ public enum DropReason
 
     /** No route: the destination is off-link and no gateway is configured. */
     IPV4_NO_ROUTE("ipv4 no route to destination"),
-    /** No room to queue a frame while its next hop is being resolved by ARP. */
+    /**
+     * We were asked to send to an address no datagram of ours may go to: our own, 0.0.0.0,
+     * loopback, a broadcast or a multicast address (RFC 1122 §3.2.1.3 in the sending direction).
+     */
+    IPV4_BAD_DESTINATION("ipv4 destination invalid for sending"),
+    /**
+     * No room to queue a frame while its next hop is being resolved: the pool is full, or the
+     * neighbour already holds its share and its oldest waiting frame makes way for this one.
+     */
     ARP_PENDING_QUEUE_FULL("arp pending queue full"),
     /** ARP resolution gave up after its retries; the frames waiting for it are dropped. */
     ARP_RESOLUTION_FAILED("arp resolution failed"),
+    /** Frames that waited for an incomplete neighbour whose cache slot was taken for another one. */
+    ARP_EVICTED("arp entry evicted with frames pending"),
     /** The port refused a frame on transmit (ring full or I/O error). */
     TX_PORT_REFUSED("transmit refused by port");
 

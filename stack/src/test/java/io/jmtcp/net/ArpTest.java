@@ -21,6 +21,7 @@ import static io.jmtcp.net.StackFixture.PEER_MAC;
 import static io.jmtcp.net.StackFixture.STACK_IP;
 import static io.jmtcp.net.StackFixture.STACK_MAC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ArpTest
@@ -38,29 +39,46 @@ class ArpTest
         return arp;
     }
 
+    private static int echoSequence(final byte[] frame)
+    {
+        return new UnsafeBuffer(frame).getShort(Frames.L4 + 6, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+    }
+
     private static long ethernetDestination(final byte[] frame)
     {
         return Mac.read(new UnsafeBuffer(frame), 0);
     }
 
     @Test
-    void startAnnouncesOurAddressWithGratuitousArp()
+    void startAnnouncesOurAddressTwiceTwoSecondsApart()
     {
         final ScriptedPort port = new ScriptedPort(1514);
+        final VirtualClock clock = new VirtualClock();
         final StackContext context = new StackContext(new ContextConfig()
-            .iface(new InterfaceConfig(STACK_MAC, STACK_IP, 24, InterfaceConfig.NO_GATEWAY, 1500)), port,
-            new VirtualClock());
+            .iface(new InterfaceConfig(STACK_MAC, STACK_IP, 24, InterfaceConfig.NO_GATEWAY, 1500)), port, clock);
         context.doWork();
+        final List<byte[]> first = port.takeSent();
+        clock.advance(SECOND);
+        context.doWork();
+        assertTrue(port.takeSent().isEmpty());
+        clock.advance(SECOND);
+        context.doWork();
+        final List<byte[]> second = port.takeSent();
+        clock.advance(10 * SECOND);
+        context.doWork();
+        assertTrue(port.takeSent().isEmpty(), "RFC 5227 §2.3: ANNOUNCE_NUM is 2");
 
-        final List<byte[]> sent = port.takeSent();
-        assertEquals(1, sent.size());
-        assertEquals(Mac.BROADCAST, ethernetDestination(sent.get(0)));
-        final ArpPacket announcement = arpOf(sent.get(0));
-        assertEquals(ArpPacket.OP_REQUEST, announcement.operation());
-        assertEquals(STACK_IP, announcement.senderIp(), "RFC 5227 §2.3: sender and target are both ours");
-        assertEquals(STACK_IP, announcement.targetIp());
-        assertEquals(STACK_MAC, announcement.senderMac());
-        assertEquals(1, context.counters().get(StackCounter.ARP_ANNOUNCEMENTS_OUT));
+        for (final List<byte[]> sent : List.of(first, second))
+        {
+            assertEquals(1, sent.size());
+            assertEquals(Mac.BROADCAST, ethernetDestination(sent.get(0)));
+            final ArpPacket announcement = arpOf(sent.get(0));
+            assertEquals(ArpPacket.OP_REQUEST, announcement.operation());
+            assertEquals(STACK_IP, announcement.senderIp(), "RFC 5227 §2.3: sender and target are both ours");
+            assertEquals(STACK_IP, announcement.targetIp());
+            assertEquals(STACK_MAC, announcement.senderMac());
+        }
+        assertEquals(2, context.counters().get(StackCounter.ARP_ANNOUNCEMENTS_OUT));
     }
 
     @Test
@@ -160,15 +178,96 @@ class ArpTest
     }
 
     @Test
-    void pendingQueueIsBounded()
+    void neighbourAtItsShareMakesRoomByDroppingItsOldestFrame()
     {
-        final StackFixture fixture = new StackFixture(ArpSettings.DEFAULTS.withPendingCapacity(2));
+        final StackFixture fixture = new StackFixture(ArpSettings.DEFAULTS.withPendingPerNeighbour(2));
         final NetworkLayer network = fixture.context.network();
         final long now = fixture.clock.nanoTime();
-        assertTrue(network.sendEchoRequest(PEER_IP, 1, 1, 8, now));
-        assertTrue(network.sendEchoRequest(PEER_IP, 1, 2, 8, now));
-        assertTrue(!network.sendEchoRequest(PEER_IP, 1, 3, 8, now));
+        for (int sequence = 1; sequence <= 3; sequence++)
+        {
+            assertTrue(network.sendEchoRequest(PEER_IP, 1, sequence, 8, now));
+        }
         assertEquals(1, fixture.dropped(DropReason.ARP_PENDING_QUEUE_FULL));
+        assertEquals(2, network.arp().pendingFrames());
+        fixture.port.takeSent();
+
+        final List<byte[]> released = fixture.exchange(fixture.frames.arpReplyToStack());
+        assertEquals(List.of(2, 3), released.stream().map(ArpTest::echoSequence).toList(),
+            "RFC 1122 §2.3.2.2: the latest frames are the ones kept");
+    }
+
+    @Test
+    void fullPoolRefusesNewFramesWhileEachNeighbourKeepsItsOwn()
+    {
+        final StackFixture fixture = new StackFixture(ArpSettings.DEFAULTS.withPendingCapacity(2)
+            .withPendingPerNeighbour(1));
+        final NetworkLayer network = fixture.context.network();
+        final long now = fixture.clock.nanoTime();
+        assertTrue(network.sendEchoRequest(Ip4.parse("198.18.0.60"), 1, 1, 8, now));
+        assertTrue(network.sendEchoRequest(Ip4.parse("198.18.0.61"), 1, 1, 8, now));
+        assertFalse(network.sendEchoRequest(Ip4.parse("198.18.0.62"), 1, 1, 8, now));
+        assertEquals(1, fixture.dropped(DropReason.ARP_PENDING_QUEUE_FULL));
+        assertEquals(3, fixture.count(StackCounter.ARP_REQUESTS_OUT), "resolution starts even when the pool is full");
+    }
+
+    @Test
+    void framesForTwoNextHopsKeepTheirOrderPerNeighbour()
+    {
+        final StackFixture fixture = new StackFixture();
+        final NetworkLayer network = fixture.context.network();
+        final int other = Ip4.parse("198.18.0.70");
+        final long now = fixture.clock.nanoTime();
+        network.sendEchoRequest(PEER_IP, 1, 1, 8, now);
+        network.sendEchoRequest(other, 1, 11, 8, now);
+        network.sendEchoRequest(PEER_IP, 1, 2, 8, now);
+        network.sendEchoRequest(other, 1, 12, 8, now);
+        network.sendEchoRequest(PEER_IP, 1, 3, 8, now);
+        fixture.port.takeSent();
+
+        final List<byte[]> released = fixture.exchange(fixture.frames.arpReplyToStack());
+        assertEquals(List.of(1, 2, 3), released.stream().map(ArpTest::echoSequence).toList());
+        assertEquals(2, network.arp().pendingFrames(), "the other neighbour's frames still wait");
+    }
+
+    @Test
+    void requestNotForUsCompletesAResolutionWeAreWaitingFor()
+    {
+        final StackFixture fixture = new StackFixture();
+        fixture.context.network().sendEchoRequest(PEER_IP, 1, 1, 8, fixture.clock.nanoTime());
+        fixture.port.takeSent();
+        final byte[] requestForAnother = fixture.frames.arp(ArpPacket.OP_REQUEST, Mac.BROADCAST, 0L,
+            Ip4.parse("198.18.0.9"));
+        final List<byte[]> sent = fixture.exchange(requestForAnother);
+        assertEquals(1, sent.size(), "RFC 826 merge: the waiting frame leaves, no reply is made");
+        assertEquals(PEER_MAC, ethernetDestination(sent.get(0)));
+        assertEquals(1, fixture.dropped(DropReason.ARP_NOT_FOR_US));
+    }
+
+    @Test
+    void probeForOurAddressIsAnsweredButItsZeroSenderNotLearned()
+    {
+        final StackFixture fixture = new StackFixture();
+        final byte[] probe = new Frames(STACK_MAC, STACK_IP, PEER_MAC, 0).arpRequestForStack();
+        final List<byte[]> sent = fixture.exchange(probe);
+        assertEquals(1, sent.size(), "RFC 5227 §2.1.1: we defend our address");
+        assertEquals(0, arpOf(sent.get(0)).targetIp());
+        assertEquals(0, fixture.context.network().arp().size());
+    }
+
+    @Test
+    void resolutionRetriesAndFailsAcrossAClockThatWraps()
+    {
+        final StackFixture fixture = new StackFixture();
+        fixture.clock.advanceTo(Long.MAX_VALUE - SECOND / 2);
+        fixture.exchange();
+        fixture.context.network().sendEchoRequest(PEER_IP, 1, 1, 8, fixture.clock.nanoTime());
+        for (int second = 0; second < 3; second++)
+        {
+            fixture.clock.advance(SECOND);
+            fixture.exchange();
+        }
+        assertEquals(3, fixture.count(StackCounter.ARP_REQUESTS_OUT), "one request a second, on time");
+        assertEquals(1, fixture.dropped(DropReason.ARP_RESOLUTION_FAILED));
     }
 
     @Test
@@ -211,6 +310,21 @@ class ArpTest
             Mac.BROADCAST, 0L, STACK_IP);
         assertTrue(fixture.exchange(claim).isEmpty());
         assertEquals(1, fixture.count(StackCounter.ARP_CONFLICTS));
+    }
+
+    @Test
+    void fullCacheEvictsAResolvedEntryBeforeOneBeingResolved()
+    {
+        final StackFixture fixture = new StackFixture(ArpSettings.DEFAULTS.withCacheCapacity(2));
+        final ArpResolver arp = fixture.context.network().arp();
+        fixture.context.network().sendEchoRequest(Ip4.parse("198.18.0.60"), 1, 1, 8, fixture.clock.nanoTime());
+        fixture.clock.advance(SECOND / 10);
+        fixture.learnPeer();
+        fixture.exchange(new Frames(STACK_MAC, STACK_IP, Mac.parse("02:00:00:00:01:07"), Ip4.parse("198.18.0.7"))
+            .arpRequestForStack());
+        assertEquals(ArpResolver.UNRESOLVED, arp.lookup(PEER_IP, fixture.clock.nanoTime()));
+        assertEquals(1, arp.pendingFrames(), "the frame waiting for .60 survived");
+        assertEquals(0, fixture.dropped(DropReason.ARP_EVICTED));
     }
 
     @Test

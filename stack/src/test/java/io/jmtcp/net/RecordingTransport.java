@@ -27,12 +27,13 @@ final class RecordingTransport implements TransportHandler
     }
 
     @Override
-    public void onIcmpError(final int type, final int code, final int nextHopMtu, final DirectBuffer quote,
+    public DropReason onIcmpError(final int type, final int code, final int nextHopMtu, final DirectBuffer quote,
         final int quoteOffset, final int quoteLength, final long now)
     {
         icmpErrors++;
         lastIcmpType = type;
         lastIcmpCode = code;
         lastIcmpMtu = nextHopMtu;
+        return DropReason.NONE;
     }
 }

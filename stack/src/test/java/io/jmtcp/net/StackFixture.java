@@ -9,6 +9,7 @@ import io.jmtcp.wire.Ip4;
 import io.jmtcp.wire.Mac;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One context on a {@link ScriptedPort} and a {@link VirtualClock}: the stack at 198.18.0.1/24,
@@ -42,6 +43,9 @@ final class StackFixture
             .iface(new InterfaceConfig(STACK_MAC, STACK_IP, 24, gateway, 1500))
             .arp(arp);
         context = new StackContext(config, port, clock, transport);
+        context.doWork();
+        // Past both RFC 5227 announcements, so tests see only what they cause.
+        clock.advance(TimeUnit.SECONDS.toNanos(2));
         context.doWork();
         port.takeSent();
     }

@@ -1,11 +1,11 @@
 package io.jmtcp.port;
 
 import io.jmtcp.bed.HostTools;
+import io.jmtcp.testing.ChildJvm;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -25,23 +25,9 @@ class PcapLibraryTest
     private static List<String> probe(final String property, final String... args)
         throws IOException, InterruptedException
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--add-opens");
-        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
-        if (Runtime.version().feature() >= 22)
-        {
-            // JDK 22+ warns on stderr when JNA loads a library without this grant.
-            command.add("--enable-native-access=ALL-UNNAMED");
-        }
-        if (null != property)
-        {
-            command.add("-D" + PcapLibrary.LIBRARY_PROPERTY + "=" + property);
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(PcapLibraryProbe.class.getName());
-        command.addAll(List.of(args));
+        final List<String> command = ChildJvm.command(
+            property == null ? List.of() : List.of("-D" + PcapLibrary.LIBRARY_PROPERTY + "=" + property),
+            PcapLibraryProbe.class, args);
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final String output = new String(process.getInputStream().readAllBytes());
         assertTrue(process.waitFor(30, TimeUnit.SECONDS), "probe JVM did not finish");

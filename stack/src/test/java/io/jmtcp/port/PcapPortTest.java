@@ -1,14 +1,17 @@
 package io.jmtcp.port;
 
 import io.jmtcp.bed.HostTools;
+import io.jmtcp.testing.ChildJvm;
 
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -20,7 +23,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -161,14 +163,32 @@ class PcapPortTest
     }
 
     @Test
-    void withoutCapNetRawTheMessageSaysSo()
+    void withoutCapNetRawTheMessageSaysSo() throws Exception
     {
         libpcapOrSkip();
-        assumeFalse(hasCapNetRaw(), "this process has CAP_NET_RAW (runs as root), so permission cannot be denied");
-        final PortException e = assertThrows(PortException.class,
-            () -> PcapPort.open(PcapPortConfig.builder("lo").build()));
-        assertTrue(e.getMessage().contains("no permission to capture on interface 'lo'"), e.getMessage());
-        assertTrue(e.getMessage().contains("CAP_NET_RAW"), e.getMessage());
+        final String message;
+        if (hasCapNetRaw())
+        {
+            // As root, take the capability away from a child JVM: for uid 0 the permitted set
+            // after exec is the bounding set, so dropping it there is enough (setpriv(1)).
+            final List<String> command = new ArrayList<>(List.of("setpriv", "--bounding-set=-net_raw",
+                "--inh-caps=-net_raw"));
+            command.addAll(ChildJvm.command(List.of(), PcapOpenProbe.class, "lo"));
+            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            final String output = new String(process.getInputStream().readAllBytes());
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "probe JVM did not finish");
+            assertEquals(0, process.exitValue(), output);
+            final String last = output.lines().reduce((first, second) -> second).orElse("");
+            assertTrue(last.startsWith("failed\t"), "without CAP_NET_RAW the open must fail: " + output);
+            message = last.substring("failed\t".length());
+        }
+        else
+        {
+            message = assertThrows(PortException.class,
+                () -> PcapPort.open(PcapPortConfig.builder("lo").build())).getMessage();
+        }
+        assertTrue(message.contains("no permission to capture on interface 'lo'"), message);
+        assertTrue(message.contains("CAP_NET_RAW"), message);
     }
 
     @Test

@@ -1,12 +1,10 @@
 package io.jmtcp.wire;
 
+import io.jmtcp.testing.Allocations;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The parse, accessor, checksum and write paths allocate nothing: the thread's allocation
@@ -31,34 +29,13 @@ final class NoAllocationTest
     @Test
     void hotPathsDoNotAllocate()
     {
-        final java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-        assumeTrue(bean instanceof com.sun.management.ThreadMXBean, "no per-thread allocation counter on this JVM");
-        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)bean;
-        assumeTrue(threads.isThreadAllocatedMemorySupported(), "no per-thread allocation counter on this JVM");
-        threads.setThreadAllocatedMemoryEnabled(true);
-
         final UnsafeBuffer syn = Frames.tcpSyn();
         final UnsafeBuffer request = Frames.arpRequest();
         final UnsafeBuffer echo = Frames.icmpEcho();
         final UnsafeBuffer out = new UnsafeBuffer(new byte[1600]);
 
-        // Warm up first so that class loading and JIT compilation are not counted. The JIT can
-        // still allocate a few bytes once while it swaps in compiled code, so the claim is that
-        // some whole batch allocates nothing: a path that allocated would do so in every batch.
-        for (int i = 0; i < WARM_UP_ROUNDS; i++)
-        {
-            exercise(syn, request, echo, out);
-        }
-        long least = Long.MAX_VALUE;
-        for (int batch = 0; batch < BATCHES && least != 0; batch++)
-        {
-            final long before = threads.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < ROUNDS; i++)
-            {
-                exercise(syn, request, echo, out);
-            }
-            least = Math.min(least, threads.getCurrentThreadAllocatedBytes() - before);
-        }
+        final long least = Allocations.leastBytesPerBatch(() -> exercise(syn, request, echo, out), WARM_UP_ROUNDS,
+            ROUNDS, BATCHES);
         assertEquals(0, least, "fewest bytes allocated by a batch of " + ROUNDS + " rounds (sink " + sink + ")");
     }
 
