@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -39,6 +40,10 @@ final class RunCommand implements Callable<Integer>
     @Option(names = "--trace", paramLabel = "FILE",
         description = "Write every frame the stack receives and sends to this pcap file (Wireshark opens it).")
     Path trace;
+
+    @Option(names = "--counters", paramLabel = "FILE",
+        description = "Keep the counters in this file, readable live from another process with `jmtcp stats FILE`.")
+    Path countersFile;
 
     @Spec
     CommandSpec spec;
@@ -73,8 +78,8 @@ final class RunCommand implements Callable<Integer>
                 .build());
                 PacketPort stackPort = trace == null ? port : TracingPort.open(port, trace))
             {
-                final StackContext context = new StackContext(new ContextConfig().iface(iface), stackPort,
-                    SystemNanoClock.INSTANCE);
+                final StackContext context = new StackContext(new ContextConfig().iface(iface)
+                    .countersFile(countersFile), stackPort, SystemNanoClock.INSTANCE);
                 final ContextRunner runner = ContextRunner.start(context);
                 out.println("jmtcp running on " + interfaceOptions.iface + ": " + iface +
                     (promiscuous ? " (promiscuous)" : "") + (trace == null ? "" : ", tracing to " + trace));
@@ -87,9 +92,10 @@ final class RunCommand implements Callable<Integer>
                 final PcapPort.LibpcapStats stats = port.libpcapStats();
                 out.println("libpcap: " + stats);
                 out.flush();
+                context.counters().close();
             }
         }
-        catch (final IOException ex)
+        catch (final IOException | UncheckedIOException ex)
         {
             err.println("jmtcp run: " + ex.getMessage());
             return 1;

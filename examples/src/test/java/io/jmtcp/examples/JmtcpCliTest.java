@@ -87,6 +87,19 @@ class JmtcpCliTest
     }
 
     @Test
+    void statsNamesAMissingFile()
+    {
+        assertEquals(1, run("stats", "/nonexistent/ctx0.counters"));
+        assertTrue(err.toString().contains("no counters file at /nonexistent/ctx0.counters"), err.toString());
+    }
+
+    @Test
+    void statsRejectsAnUnboundedRepeat()
+    {
+        assertEquals(2, run("stats", "/nonexistent/ctx0.counters", "--repeat", "0"));
+    }
+
+    @Test
     void demoOverTheMemoryLinkAnswersEveryPing()
     {
         assertEquals(0, run("demo", "--memory", "--count", "2"), out + "\n" + err);

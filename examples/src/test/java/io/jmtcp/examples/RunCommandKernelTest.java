@@ -6,16 +6,20 @@ import io.jmtcp.bed.NetnsBed;
 import io.jmtcp.port.PcapFileReader;
 import io.jmtcp.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,9 +36,10 @@ class RunCommandKernelTest
         throws Exception
     {
         final Path trace = dir.resolve("run.pcap");
+        final Path counters = dir.resolve("ctx0.counters");
         final List<String> command = ChildJvm.command(List.of(), JmtcpCli.class, "run", "--iface",
             bed.stackInterface(), "--ip", bed.stackAddressText() + "/" + bed.prefixLength(), "--trace",
-            trace.toString());
+            trace.toString(), "--counters", counters.toString());
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         try
         {
@@ -45,6 +50,15 @@ class RunCommandKernelTest
             final CommandResult ping = bed.exec(Duration.ofSeconds(20), "ping", "-n", "-c", "3", "-i", "0.1", "-W", "2",
                 bed.stackAddressText());
             assertTrue(ping.ok(), ping.describe());
+
+            // Another process (this one) reads the running stack's counters from its file.
+            final StringWriter stats = new StringWriter();
+            final CommandLine statsCommand = new CommandLine(new JmtcpCli());
+            statsCommand.setOut(new PrintWriter(stats, true));
+            assertEquals(0, statsCommand.execute("stats", counters.toString()));
+            assertTrue(stats.toString().contains("(pid " + process.pid() + ")"), stats.toString());
+            assertTrue(awaitText(() -> statsOf(counters), "ctx0: icmp echo replies out: 3", Duration.ofSeconds(5)),
+                stats.toString());
 
             // Not Process.destroy(): it closes our ends of the child's pipes before signalling, and
             // the counters the child prints on SIGTERM would be lost.
@@ -63,6 +77,30 @@ class RunCommandKernelTest
         {
             process.destroyForcibly();
         }
+    }
+
+    private static String statsOf(final Path counters)
+    {
+        final StringWriter stats = new StringWriter();
+        final CommandLine statsCommand = new CommandLine(new JmtcpCli());
+        statsCommand.setOut(new PrintWriter(stats, true));
+        statsCommand.execute("stats", counters.toString());
+        return stats.toString();
+    }
+
+    private static boolean awaitText(final Supplier<String> source, final String text, final Duration timeout)
+        throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (!source.get().contains(text))
+        {
+            if (deadline - System.nanoTime() < 0)
+            {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
     }
 
     private static int tracedFrames(final Path trace) throws IOException

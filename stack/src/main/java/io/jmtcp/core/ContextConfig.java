@@ -3,6 +3,7 @@ package io.jmtcp.core;
 import io.jmtcp.net.ArpSettings;
 import io.jmtcp.net.InterfaceConfig;
 
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -24,6 +25,7 @@ public final class ContextConfig
     private int rxBatch = DEFAULT_RX_BATCH;
     private int commandBatch = DEFAULT_COMMAND_BATCH;
     private int commandQueueCapacity = DEFAULT_COMMAND_QUEUE_CAPACITY;
+    private Path countersFile;
 
     /**
      * @param name the context's name, used in thread names and counter labels.
@@ -82,6 +84,17 @@ public final class ContextConfig
     public ContextConfig commandQueueCapacity(final int capacity)
     {
         this.commandQueueCapacity = capacity;
+        return this;
+    }
+
+    /**
+     * @param file where the context's counters live, for other processes to read
+     *             ({@link io.jmtcp.stats.CountersFile}); null (the default) keeps them in memory.
+     * @return this.
+     */
+    public ContextConfig countersFile(final Path file)
+    {
+        this.countersFile = file;
         return this;
     }
 
@@ -152,6 +165,14 @@ public final class ContextConfig
     public int commandBatch()
     {
         return commandBatch;
+    }
+
+    /**
+     * @return the counters file, or null for counters in memory.
+     */
+    public Path countersFile()
+    {
+        return countersFile;
     }
 
     /**

@@ -13,6 +13,8 @@ import org.agrona.concurrent.NanoClock;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpscArrayQueue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.function.Consumer;
 
 /**
@@ -63,6 +65,7 @@ public final class StackContext implements Agent, FrameHandler
      * @param port      the port it owns for its lifetime (closed by whoever opened it).
      * @param clock     its time source.
      * @param transport who receives TCP segments.
+     * @throws UncheckedIOException if the configured counters file cannot be created.
      */
     public StackContext(final ContextConfig config, final PacketPort port, final NanoClock clock,
         final TransportHandler transport)
@@ -72,7 +75,7 @@ public final class StackContext implements Agent, FrameHandler
         this.commandBatch = config.commandBatch();
         this.port = port;
         this.clock = clock;
-        this.counters = new StackCounters(config.name());
+        this.counters = newCounters(config);
         this.network = new NetworkLayer(config.iface(), new FrameOutput(port, counters), counters, config.arp(),
             transport);
         this.commands = new MpscArrayQueue<>(config.commandQueueCapacity());
@@ -177,6 +180,22 @@ public final class StackContext implements Agent, FrameHandler
     public String roleName()
     {
         return "jmtcp-" + config.name();
+    }
+
+    private static StackCounters newCounters(final ContextConfig config)
+    {
+        if (config.countersFile() == null)
+        {
+            return new StackCounters(config.name());
+        }
+        try
+        {
+            return new StackCounters(config.name(), config.countersFile());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     private void runCommand(final Consumer<StackContext> command)

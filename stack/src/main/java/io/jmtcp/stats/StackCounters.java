@@ -1,13 +1,17 @@
 package io.jmtcp.stats;
 
 import io.jmtcp.wire.DropReason;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 /**
  * The counters of one context: one Agrona counter per {@link StackCounter} and one per
@@ -15,15 +19,18 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Only the owning context's thread increments them, so increments use the single-writer
  * {@code incrementRelease}, which is a plain add plus a release store (no locked instruction);
- * any thread may read them through {@link #reader()}. The values live in an Agrona counters
- * buffer so that a later stats viewer can map the same layout from another process.
+ * any thread may read them through {@link #reader()}. Built with a file, they live in a
+ * {@link CountersFile} that other processes read while the stack runs (DESIGN.md §4).
  */
 public final class StackCounters implements AutoCloseable
 {
     private static final int MAX_COUNTERS = 256;
+    private static final int METADATA_LENGTH = MAX_COUNTERS * CountersReader.METADATA_LENGTH;
+    private static final int VALUES_LENGTH = MAX_COUNTERS * CountersReader.COUNTER_LENGTH;
 
     private final String contextName;
     private final CountersManager manager;
+    private final MappedByteBuffer mapping;
     private final AtomicCounter[] events;
     private final AtomicCounter[] drops;
     private boolean closed;
@@ -35,11 +42,33 @@ public final class StackCounters implements AutoCloseable
      */
     public StackCounters(final String contextName)
     {
+        this(contextName, new UnsafeBuffer(ByteBuffer.allocateDirect(METADATA_LENGTH)),
+            new UnsafeBuffer(ByteBuffer.allocateDirect(VALUES_LENGTH)), null);
+    }
+
+    /**
+     * Counters for a context, in a memory-mapped {@link CountersFile} other processes can read.
+     *
+     * @param contextName names the context in every label, for example {@code "ctx0"}.
+     * @param file        the counters file to create (an existing one is replaced).
+     * @throws IOException if the file cannot be created.
+     */
+    public StackCounters(final String contextName, final Path file) throws IOException
+    {
+        this(contextName, CountersFile.create(file, METADATA_LENGTH, VALUES_LENGTH));
+    }
+
+    private StackCounters(final String contextName, final MappedByteBuffer mapping)
+    {
+        this(contextName, CountersFile.metadataBuffer(mapping, METADATA_LENGTH),
+            CountersFile.valuesBuffer(mapping, METADATA_LENGTH, VALUES_LENGTH), mapping);
+    }
+
+    private StackCounters(final String contextName, final UnsafeBuffer metaData, final UnsafeBuffer values,
+        final MappedByteBuffer mapping)
+    {
         this.contextName = contextName;
-        final UnsafeBuffer metaData = new UnsafeBuffer(
-            ByteBuffer.allocateDirect(MAX_COUNTERS * CountersReader.METADATA_LENGTH));
-        final UnsafeBuffer values = new UnsafeBuffer(
-            ByteBuffer.allocateDirect(MAX_COUNTERS * CountersReader.COUNTER_LENGTH));
+        this.mapping = mapping;
         this.manager = new CountersManager(metaData, values, StandardCharsets.US_ASCII);
 
         final StackCounter[] eventKinds = StackCounter.values();
@@ -162,10 +191,15 @@ public final class StackCounters implements AutoCloseable
      */
     public String format(final boolean all)
     {
+        return format(manager, all);
+    }
+
+    static String format(final CountersReader reader, final boolean all)
+    {
         final StringBuilder text = new StringBuilder();
-        manager.forEach((counterId, label) ->
+        reader.forEach((counterId, label) ->
         {
-            final long value = manager.getCounterValue(counterId);
+            final long value = reader.getCounterValue(counterId);
             if (all || value != 0)
             {
                 text.append(label).append(": ").append(value).append('\n');
@@ -174,7 +208,7 @@ public final class StackCounters implements AutoCloseable
         return text.toString();
     }
 
-    /** Free the counters. Idempotent. */
+    /** Free the counters, and unmap their file if they have one (the file stays). Idempotent. */
     @Override
     public void close()
     {
@@ -191,6 +225,10 @@ public final class StackCounters implements AutoCloseable
                 {
                     counter.close();
                 }
+            }
+            if (mapping != null)
+            {
+                IoUtil.unmap(mapping);
             }
         }
     }

@@ -1,0 +1,84 @@
+package io.jmtcp.stats;
+
+import io.jmtcp.wire.DropReason;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CountersFileTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void aReaderSeesTheWritersCountersLive() throws IOException
+    {
+        final Path file = dir.resolve("ctx0.counters");
+        try (StackCounters counters = new StackCounters("ctx0", file);
+            CountersFile reader = CountersFile.open(file))
+        {
+            counters.increment(StackCounter.RX_FRAMES);
+            counters.add(StackCounter.RX_BYTES, 1500);
+            counters.drop(DropReason.TCP_BAD_CHECKSUM);
+            assertEquals(ProcessHandle.current().pid(), reader.pid());
+            final String text = reader.format(false);
+            assertTrue(text.contains("ctx0: rx frames: 1\n"), text);
+            assertTrue(text.contains("ctx0: rx bytes: 1500\n"), text);
+            assertTrue(text.contains("ctx0: drop tcp checksum bad: 1\n"), text);
+
+            counters.increment(StackCounter.RX_FRAMES);
+            assertTrue(reader.format(false).contains("ctx0: rx frames: 2\n"), "values are live, not a copy");
+            assertEquals(counters.format(true), reader.format(true));
+        }
+    }
+
+    @Test
+    void aMissingFileIsNamed()
+    {
+        final IOException ex = assertThrows(IOException.class, () -> CountersFile.open(dir.resolve("none")));
+        assertTrue(ex.getMessage().contains("no counters file at"), ex.getMessage());
+    }
+
+    @Test
+    void aFileShorterThanTheHeaderIsRefused() throws IOException
+    {
+        final Path file = Files.write(dir.resolve("short"), new byte[10]);
+        final IOException ex = assertThrows(IOException.class, () -> CountersFile.open(file));
+        assertTrue(ex.getMessage().contains("shorter than its header"), ex.getMessage());
+    }
+
+    @Test
+    void aFileWithoutTheMagicIsRefused() throws IOException
+    {
+        final Path file = Files.write(dir.resolve("other"), new byte[4096]);
+        final IOException ex = assertThrows(IOException.class, () -> CountersFile.open(file));
+        assertTrue(ex.getMessage().contains("not a jmtcp counters file: bad magic"), ex.getMessage());
+    }
+
+    @Test
+    void aTruncatedFileIsRefused() throws IOException
+    {
+        final Path file = dir.resolve("ctx0.counters");
+        new StackCounters("ctx0", file).close();
+        final byte[] bytes = Files.readAllBytes(file);
+        final Path truncated = Files.write(dir.resolve("truncated"), Arrays.copyOf(bytes, bytes.length - 128));
+        final IOException ex = assertThrows(IOException.class, () -> CountersFile.open(truncated));
+        assertTrue(ex.getMessage().contains("do not match the file's"), ex.getMessage());
+    }
+
+    @Test
+    void creatingInAMissingDirectoryIsNamed()
+    {
+        final Path file = dir.resolve("no/such/dir/ctx0.counters");
+        final IOException ex = assertThrows(IOException.class, () -> new StackCounters("ctx0", file));
+        assertTrue(ex.getMessage().contains("counters file directory does not exist"), ex.getMessage());
+    }
+}
