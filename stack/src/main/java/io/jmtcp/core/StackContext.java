@@ -11,7 +11,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 import org.jctools.queues.MessagePassingQueue;
-import org.jctools.queues.MpscArrayQueue;
+import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,7 +40,7 @@ public final class StackContext implements Agent, FrameHandler
     private final NanoClock clock;
     private final StackCounters counters;
     private final NetworkLayer network;
-    private final MpscArrayQueue<Consumer<StackContext>> commands;
+    private final MpscAtomicArrayQueue<Consumer<StackContext>> commands;
     private final MessagePassingQueue.Consumer<Consumer<StackContext>> runCommand = this::runCommand;
     private long now;
     private boolean started;
@@ -78,7 +78,7 @@ public final class StackContext implements Agent, FrameHandler
         this.counters = newCounters(config);
         this.network = new NetworkLayer(config.iface(), new FrameOutput(port, counters), counters, config.arp(),
             transport);
-        this.commands = new MpscArrayQueue<>(config.commandQueueCapacity());
+        this.commands = new MpscAtomicArrayQueue<>(config.commandQueueCapacity());
     }
 
     @Override

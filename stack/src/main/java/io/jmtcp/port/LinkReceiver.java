@@ -1,7 +1,7 @@
 package io.jmtcp.port;
 
 import org.agrona.concurrent.NanoClock;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.atomic.SpscAtomicArrayQueue;
 
 /**
  * The receiving half of one {@link MemoryLink} direction: moves published frames into a binary
@@ -14,8 +14,8 @@ import org.jctools.queues.SpscArrayQueue;
 final class LinkReceiver
 {
     private final NanoClock clock;
-    private final SpscArrayQueue<LinkFrame> inFlight;
-    private final SpscArrayQueue<LinkFrame> free;
+    private final SpscAtomicArrayQueue<LinkFrame> inFlight;
+    private final SpscAtomicArrayQueue<LinkFrame> free;
     private final LinkCounters counters;
     private final LinkFrame[] heap;
     private int heapSize;
@@ -23,8 +23,8 @@ final class LinkReceiver
     LinkReceiver(
         final NanoClock clock,
         final int capacity,
-        final SpscArrayQueue<LinkFrame> inFlight,
-        final SpscArrayQueue<LinkFrame> free,
+        final SpscAtomicArrayQueue<LinkFrame> inFlight,
+        final SpscAtomicArrayQueue<LinkFrame> free,
         final LinkCounters counters)
     {
         this.clock = clock;

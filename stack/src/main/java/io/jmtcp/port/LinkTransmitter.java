@@ -2,7 +2,7 @@ package io.jmtcp.port;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.NanoClock;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.atomic.SpscAtomicArrayQueue;
 
 /**
  * The sending half of one {@link MemoryLink} direction: applies the {@link LinkImpairments},
@@ -18,8 +18,8 @@ final class LinkTransmitter
 
     private final NanoClock clock;
     private final int maxFrameLength;
-    private final SpscArrayQueue<LinkFrame> inFlight;
-    private final SpscArrayQueue<LinkFrame> free;
+    private final SpscAtomicArrayQueue<LinkFrame> inFlight;
+    private final SpscAtomicArrayQueue<LinkFrame> free;
     private final LinkCounters counters;
 
     private final double lossRate;
@@ -43,8 +43,8 @@ final class LinkTransmitter
         final long seed,
         final int maxFrameLength,
         final LinkImpairments impairments,
-        final SpscArrayQueue<LinkFrame> inFlight,
-        final SpscArrayQueue<LinkFrame> free,
+        final SpscAtomicArrayQueue<LinkFrame> inFlight,
+        final SpscAtomicArrayQueue<LinkFrame> free,
         final LinkCounters counters)
     {
         this.clock = clock;

@@ -8,7 +8,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.atomic.SpscAtomicArrayQueue;
 
 /**
  * An Ethernet cable in memory: two ends, {@link #endA()} and {@link #endB()}, each a
@@ -62,10 +62,10 @@ public final class MemoryLink implements AutoCloseable
         countersAToB = new LinkCounters();
         countersBToA = new LinkCounters();
 
-        final SpscArrayQueue<LinkFrame> aToBInFlight = new SpscArrayQueue<>(builder.capacity);
-        final SpscArrayQueue<LinkFrame> aToBFree = pool(builder.capacity, builder.maxFrameLength);
-        final SpscArrayQueue<LinkFrame> bToAInFlight = new SpscArrayQueue<>(builder.capacity);
-        final SpscArrayQueue<LinkFrame> bToAFree = pool(builder.capacity, builder.maxFrameLength);
+        final SpscAtomicArrayQueue<LinkFrame> aToBInFlight = new SpscAtomicArrayQueue<>(builder.capacity);
+        final SpscAtomicArrayQueue<LinkFrame> aToBFree = pool(builder.capacity, builder.maxFrameLength);
+        final SpscAtomicArrayQueue<LinkFrame> bToAInFlight = new SpscAtomicArrayQueue<>(builder.capacity);
+        final SpscAtomicArrayQueue<LinkFrame> bToAFree = pool(builder.capacity, builder.maxFrameLength);
 
         final LinkTransmitter aToBTransmitter = new LinkTransmitter(
             builder.clock, mix(builder.seed ^ A_TO_B_SEED_SALT), builder.maxFrameLength, builder.aToB,
@@ -167,7 +167,7 @@ public final class MemoryLink implements AutoCloseable
         endB.close();
     }
 
-    private static SpscArrayQueue<LinkFrame> pool(final int capacity, final int maxFrameLength)
+    private static SpscAtomicArrayQueue<LinkFrame> pool(final int capacity, final int maxFrameLength)
     {
         // One direct allocation sliced into cache-line aligned frame buffers, rather than one
         // allocation per buffer: fewer native allocations and neighbouring frames stay apart.
@@ -175,7 +175,7 @@ public final class MemoryLink implements AutoCloseable
         final ByteBuffer memory = ByteBuffer.allocateDirect(stride * capacity + BitUtil.CACHE_LINE_LENGTH);
         final long address = new UnsafeBuffer(memory).addressOffset();
         final int first = (int)(BitUtil.align(address, BitUtil.CACHE_LINE_LENGTH) - address);
-        final SpscArrayQueue<LinkFrame> free = new SpscArrayQueue<>(capacity);
+        final SpscAtomicArrayQueue<LinkFrame> free = new SpscAtomicArrayQueue<>(capacity);
         for (int i = 0; i < capacity; i++)
         {
             free.offer(new LinkFrame(new UnsafeBuffer(memory, first + i * stride, maxFrameLength)));
