@@ -9,26 +9,22 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface;
 import org.pcap4j.core.PcapStat;
-import org.pcap4j.core.RawPacketListener;
 import org.pcap4j.packet.namednumber.DataLinkType;
 
 /**
  * A {@link PacketPort} on a live Ethernet interface through libpcap (pcap4j): receives with
  * {@code pcap_dispatch} in immediate, non-blocking mode and sends with {@code pcap_sendpacket}.
  *
- * <p><b>Receive</b> uses {@code PcapHandle.dispatch(limit, RawPacketListener)}, the fastest
- * receive path pcap4j offers (PACKET-IO-NOTES.md): it never blocks, and returns 0 when the ring is
- * empty. pcap4j's public API copies each frame into a new {@code byte[]} (and allocates a few
- * small objects per frame and per call around it); the port wraps that array in one reused
- * {@link UnsafeBuffer} without copying it again. That per-frame garbage is the price of pcap4j,
- * the one exception to the stack's no-allocation rule.
+ * <p><b>Receive</b> calls {@code pcap_dispatch} through {@link PcapDispatch}, our own JNA mapping
+ * with one long-lived callback, and hands each frame over as a view of libpcap's ring slot: no
+ * copy of ours per frame (JNA still boxes the callback's arguments). It never blocks, and returns
+ * 0 when the ring is empty. pcap4j opens, configures, filters and closes the handle.
  *
  * <p><b>Send</b> copies the frame into one reused {@code byte[]} and injects it at once, so
  * {@link #flush()} has nothing to do.
@@ -36,9 +32,6 @@ import org.pcap4j.packet.namednumber.DataLinkType;
  * <p>Failures in the packet path are counted, never thrown. Single-threaded: the owner thread
  * receives, sends and closes; the counters may be read from any thread.
  *
- * <p>Logging: pcap4j logs "Starting dispatch." at INFO on every dispatch call, that is on every
- * {@link #receive}. With a real SLF4J binding, set the {@code org.pcap4j} logger to WARN, or the
- * log will be flooded at the polling rate.
  */
 public final class PcapPort implements PacketPort
 {
@@ -59,12 +52,8 @@ public final class PcapPort implements PacketPort
     private final String name;
     private final int maxFrameLength;
     private final byte[] txBytes;
-    private final UnsafeBuffer rxBuffer = new UnsafeBuffer(new byte[0]);
     private final AtomicLongArray counters = new AtomicLongArray(4);
-    private final RawPacketListener listener = this::onPacket;
-    private FrameHandler downstream;
-    private int delivered;
-    private RuntimeException handlerFailure;
+    private final PcapDispatch dispatcher;
     private boolean closed;
 
     /**
@@ -78,9 +67,10 @@ public final class PcapPort implements PacketPort
     {
     }
 
-    private PcapPort(final PcapHandle handle, final PcapPortConfig config)
+    private PcapPort(final PcapHandle handle, final PcapPortConfig config) throws PortException
     {
         this.handle = handle;
+        this.dispatcher = new PcapDispatch(handle);
         this.name = config.interfaceName();
         this.maxFrameLength = config.maxFrameLength();
         this.txBytes = new byte[config.maxFrameLength()];
@@ -163,7 +153,7 @@ public final class PcapPort implements PacketPort
      *
      * <p>Never blocks. A libpcap error is counted in {@link #rxErrors()} and ends the batch. If the
      * handler throws, the rest of the batch (already taken from the ring) is still delivered to it
-     * and the first exception is rethrown afterwards; pcap4j would otherwise swallow it.
+     * and the first exception is rethrown afterwards.
      */
     @Override
     public int receive(final FrameHandler handler, final int limit)
@@ -172,35 +162,15 @@ public final class PcapPort implements PacketPort
         {
             return 0;
         }
-        downstream = handler;
-        delivered = 0;
-        try
-        {
-            handle.dispatch(limit, listener);
-        }
-        catch (final PcapNativeException | NotOpenException e)
+        final int frames = dispatcher.dispatch(handler, limit);
+        if (frames < 0)
         {
             increment(RX_ERRORS);
+            return 0;
         }
-        catch (final InterruptedException e)
-        {
-            // pcap_breakloop() was called: end the batch and keep the thread's interrupt status.
-            Thread.currentThread().interrupt();
-        }
-        finally
-        {
-            downstream = null;
-        }
-        final int frames = delivered;
         if (frames > 0)
         {
             counters.setRelease(RX_FRAMES, counters.getPlain(RX_FRAMES) + frames);
-        }
-        final RuntimeException failure = handlerFailure;
-        if (null != failure)
-        {
-            handlerFailure = null;
-            throw failure;
         }
         return frames;
     }
@@ -338,23 +308,6 @@ public final class PcapPort implements PacketPort
     {
         return "PcapPort{" + name + ", rx=" + rxFrames() + ", tx=" + txFrames() + ", rxErrors=" + rxErrors() +
             ", txErrors=" + txErrors() + (closed ? ", closed" : "") + '}';
-    }
-
-    private void onPacket(final byte[] frame)
-    {
-        delivered++;
-        rxBuffer.wrap(frame);
-        try
-        {
-            downstream.onFrame(rxBuffer, 0, frame.length);
-        }
-        catch (final RuntimeException e)
-        {
-            if (null == handlerFailure)
-            {
-                handlerFailure = e;
-            }
-        }
     }
 
     private void increment(final int index)
