@@ -80,13 +80,17 @@ final class RunCommand implements Callable<Integer>
             {
                 final StackContext context = new StackContext(new ContextConfig().iface(iface)
                     .countersFile(countersFile), stackPort, SystemNanoClock.INSTANCE);
-                final ContextRunner runner = ContextRunner.start(context);
-                out.println("jmtcp running on " + interfaceOptions.iface + ": " + iface +
-                    (promiscuous ? " (promiscuous)" : "") + (trace == null ? "" : ", tracing to " + trace));
-                out.println("stop with Ctrl-C (SIGINT) or SIGTERM");
-                out.flush();
-                final String signal = signals.await();
-                runner.close();
+                final String signal;
+                // The runner is closed first, also on an exception, so the port never closes
+                // under a running context.
+                try (ContextRunner runner = ContextRunner.start(context))
+                {
+                    out.println("jmtcp running on " + interfaceOptions.iface + ": " + iface +
+                        (promiscuous ? " (promiscuous)" : "") + (trace == null ? "" : ", tracing to " + trace));
+                    out.println("stop with Ctrl-C (SIGINT) or SIGTERM");
+                    out.flush();
+                    signal = signals.await();
+                }
                 out.println(signal + ": stopped. Counters:");
                 out.print(context.counters().format(false));
                 final PcapPort.LibpcapStats stats = port.libpcapStats();

@@ -35,6 +35,8 @@ public final class ArpResolver
     /** RFC 5227 §2.3: ANNOUNCE_NUM announcements, ANNOUNCE_INTERVAL apart. */
     private static final int ANNOUNCE_NUM = 2;
     private static final long ANNOUNCE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** RFC 5227 §2.4: at most one defending announcement per DEFEND_INTERVAL. */
+    private static final long DEFEND_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private static final byte STATE_FREE = 0;
     private static final byte STATE_INCOMPLETE = 1;
@@ -70,6 +72,8 @@ public final class ArpResolver
     private long timerDeadline;
     private int announcementsLeft;
     private long nextAnnouncementAt;
+    private boolean defended;
+    private long lastDefenceAt;
 
     private final UnsafeBuffer arpFrame = new UnsafeBuffer(ByteBuffer.allocateDirect(MIN_FRAME_LENGTH));
 
@@ -152,12 +156,19 @@ public final class ArpResolver
         }
         if (senderIp == iface.address())
         {
-            // Our own frame looped back, or RFC 5227 §2.4: another host claims our address. We
-            // keep the address (a stack on a dedicated port has no one to hand it to) and make
-            // the conflict visible.
+            // Our own frame looped back, or RFC 5227 §2.4: another host claims our address. A
+            // stack on a dedicated port has no one to hand the address to, so it takes option (c):
+            // defend it indefinitely, with at most one announcement per DEFEND_INTERVAL, which also
+            // points the neighbours the conflicting packet misled back at us.
             if (senderMac != iface.mac())
             {
                 counters.increment(StackCounter.ARP_CONFLICTS);
+                if (!defended || now - lastDefenceAt >= DEFEND_INTERVAL_NANOS)
+                {
+                    defended = true;
+                    lastDefenceAt = now;
+                    sendAnnouncement();
+                }
             }
             counters.drop(DropReason.ARP_SENDER_IS_US);
             return;
@@ -238,15 +249,17 @@ public final class ArpResolver
      * Send a frame to a next hop: at once when its MAC is known, else queue a copy and resolve.
      * The frame's Ethernet destination is written here; its source and type must be set.
      *
-     * <p>A neighbour holds at most {@link ArpSettings#pendingPerNeighbour()} frames; beyond that
-     * its oldest frame makes way (RFC 1122 §2.3.2.2: keep at least the latest), so one dead next
-     * hop cannot take the pool from the others.
+     * <p>RFC 1122 §2.3.2.2 asks to keep at least the latest frame for each destination. So a
+     * neighbour holds at most {@link ArpSettings#pendingPerNeighbour()} frames, its oldest making
+     * way beyond that, and when the pool is full the neighbour holding the most gives up its
+     * oldest frame: a new destination always gets its frame queued, and dead next hops cannot
+     * take the pool from the others.
      *
      * @param nextHop the on-link address the frame goes to.
      * @param frame   the frame, Ethernet header at offset 0.
      * @param length  the frame length.
      * @param now     the context's time.
-     * @return true if sent or queued, false if dropped (and counted).
+     * @return true if sent or queued (an older waiting frame may have been dropped, and counted).
      */
     public boolean send(final int nextHop, final MutableDirectBuffer frame, final int length, final long now)
     {
@@ -270,14 +283,10 @@ public final class ArpResolver
             counters.drop(DropReason.ARP_PENDING_QUEUE_FULL);
             freePendingEntry(dequeuePending(slot));
         }
-        if (freePendingCount == 0)
+        else if (freePendingCount == 0)
         {
             counters.drop(DropReason.ARP_PENDING_QUEUE_FULL);
-            if (newResolution)
-            {
-                requestIfDue(slot, now);
-            }
-            return false;
+            freePendingEntry(dequeuePending(slotHoldingMostPending()));
         }
         final int entry = freePending[--freePendingCount];
         pendingFrame[entry].putBytes(0, frame, 0, length);
@@ -357,11 +366,17 @@ public final class ArpResolver
         {
             return 0;
         }
-        sendArp(ArpPacket.OP_REQUEST, Mac.BROADCAST, 0L, iface.address());
-        counters.increment(StackCounter.ARP_ANNOUNCEMENTS_OUT);
+        sendAnnouncement();
         announcementsLeft--;
         nextAnnouncementAt = now + ANNOUNCE_INTERVAL_NANOS;
         return 1;
+    }
+
+    /** A gratuitous request: sender and target protocol address both ours (RFC 5227 §2.3). */
+    private void sendAnnouncement()
+    {
+        sendArp(ArpPacket.OP_REQUEST, Mac.BROADCAST, 0L, iface.address());
+        counters.increment(StackCounter.ARP_ANNOUNCEMENTS_OUT);
     }
 
     private int requestIfDue(final int slot, final long now)
@@ -433,6 +448,19 @@ public final class ArpResolver
             counters.drop(reason);
             freePendingEntry(dequeuePending(slot));
         }
+    }
+
+    private int slotHoldingMostPending()
+    {
+        int most = 0;
+        for (int slot = 1; slot < slotPendingCount.length; slot++)
+        {
+            if (slotState[slot] == STATE_INCOMPLETE && slotPendingCount[slot] > slotPendingCount[most])
+            {
+                most = slot;
+            }
+        }
+        return most;
     }
 
     private void enqueuePending(final int slot, final int entry)

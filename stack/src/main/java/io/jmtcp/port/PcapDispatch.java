@@ -7,7 +7,11 @@ import com.sun.jna.Pointer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.pcap4j.core.PcapHandle;
 
+import org.agrona.LangUtil;
+
 import java.lang.reflect.Field;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * {@code pcap_dispatch} on a pcap4j handle through a JNA direct mapping of our own, with one
@@ -21,8 +25,13 @@ import java.lang.reflect.Field;
  * is created once, so JNA reuses its trampoline, and the frame is wrapped where libpcap put it.
  * pcap4j still opens, configures, filters and closes the handle.
  *
- * <p>Owner thread only. The frame view is valid only during {@link FrameHandler#onFrame}, as the
- * {@link PacketPort} contract says.
+ * <p>Each call holds pcap4j's own handle read lock, as {@code PcapHandle.dispatch} does, so a
+ * {@code PcapHandle.close()} from another thread waits for the batch to end instead of freeing
+ * the ring under libpcap. Owner thread only. The frame view is valid only during
+ * {@link FrameHandler#onFrame}, as the {@link PacketPort} contract says.
+ *
+ * <p>The header layout is that of 64-bit Linux (a 16-byte {@code struct timeval} before caplen);
+ * {@link #PcapDispatch} refuses other platforms rather than misread it.
  */
 final class PcapDispatch
 {
@@ -48,7 +57,11 @@ final class PcapDispatch
 
     private static native int pcap_dispatch(Pointer pcap, int count, PacketCallback callback, Pointer user);
 
+    private static native void pcap_breakloop(Pointer pcap);
+
+    private final PcapHandle handle;
     private final Pointer pcap;
+    private final Lock handleReadLock;
     private final UnsafeBuffer frame = new UnsafeBuffer(0L, 0);
     private final PacketCallback callback = new PacketCallback()
     {
@@ -60,47 +73,70 @@ final class PcapDispatch
     };
     private FrameHandler downstream;
     private int delivered;
-    private RuntimeException handlerFailure;
+    private Throwable handlerFailure;
 
     /**
-     * @param handle an open pcap4j handle; it must stay open while this is used.
-     * @throws PortException if the handle's native pointer cannot be reached.
+     * @param handle an open pcap4j handle.
+     * @throws PortException if this is not 64-bit Linux, or the handle's internals cannot be reached.
      */
     PcapDispatch(final PcapHandle handle) throws PortException
     {
-        this.pcap = nativeHandle(handle);
+        if (Native.LONG_SIZE != Long.BYTES || !System.getProperty("os.name", "").startsWith("Linux"))
+        {
+            throw new PortException("the pcap port reads struct pcap_pkthdr as laid out on 64-bit Linux; this is " +
+                System.getProperty("os.name") + " with " + (Native.LONG_SIZE * 8) + "-bit longs");
+        }
+        this.handle = handle;
+        this.pcap = (Pointer)field(handle, "handle");
+        this.handleReadLock = ((ReentrantReadWriteLock)field(handle, "handleLock")).readLock();
     }
 
     /**
-     * Deliver up to {@code limit} frames waiting in the ring to {@code handler}.
+     * Deliver up to {@code limit} frames waiting in the ring to {@code handler}. Afterwards
+     * {@link #delivered()} tells how many the handler saw, also when this throws.
      *
      * @param handler told of each frame.
      * @param limit   the most frames to deliver.
      * @return frames delivered, or a negative libpcap status ({@code PCAP_ERROR} -1,
-     *         {@code PCAP_ERROR_BREAK} -2).
-     * @throws RuntimeException the first exception the handler threw, after the whole batch (the
-     *         frames already taken from the ring are still delivered).
+     *         {@code PCAP_ERROR_BREAK} -2), or 0 when the handle is closed.
+     * @throws RuntimeException or {@link Error}: the first the handler threw, after the batch (the
+     *         frames already taken from the ring are still delivered; an {@link Error} ends the
+     *         batch at once).
      */
     int dispatch(final FrameHandler handler, final int limit)
     {
-        downstream = handler;
         delivered = 0;
+        handleReadLock.lock();
         final int status;
         try
         {
+            if (!handle.isOpen())
+            {
+                return 0;
+            }
+            downstream = handler;
             status = pcap_dispatch(pcap, limit, callback, null);
         }
         finally
         {
             downstream = null;
+            handleReadLock.unlock();
         }
-        final RuntimeException failure = handlerFailure;
+        final Throwable failure = handlerFailure;
         if (failure != null)
         {
             handlerFailure = null;
-            throw failure;
+            LangUtil.rethrowUnchecked(failure);
         }
         return status < 0 ? status : delivered;
+    }
+
+    /**
+     * @return frames the handler was given by the last {@link #dispatch}.
+     */
+    int delivered()
+    {
+        return delivered;
     }
 
     private void onPacket(final Pointer header, final Pointer bytes)
@@ -112,27 +148,32 @@ final class PcapDispatch
         {
             downstream.onFrame(frame, 0, capturedLength);
         }
-        catch (final RuntimeException e)
+        catch (final Throwable t)
         {
-            // An exception must not unwind through libpcap's C frames: keep it for dispatch().
+            // Nothing may unwind through libpcap's C frames (JNA would log and swallow it): keep
+            // the first failure for dispatch() to rethrow. An Error ends the batch at once.
             if (handlerFailure == null)
             {
-                handlerFailure = e;
+                handlerFailure = t;
+            }
+            if (t instanceof Error)
+            {
+                pcap_breakloop(pcap);
             }
         }
     }
 
-    private static Pointer nativeHandle(final PcapHandle handle) throws PortException
+    private static Object field(final PcapHandle handle, final String name) throws PortException
     {
         try
         {
-            final Field field = PcapHandle.class.getDeclaredField("handle");
+            final Field field = PcapHandle.class.getDeclaredField(name);
             field.setAccessible(true);
-            return (Pointer)field.get(handle);
+            return field.get(handle);
         }
         catch (final ReflectiveOperationException | RuntimeException e)
         {
-            throw new PortException("cannot reach the libpcap handle inside pcap4j " +
+            throw new PortException("cannot reach '" + name + "' inside pcap4j's PcapHandle " +
                 "(a pcap4j version other than 1.8.x?): " + e, e);
         }
     }

@@ -54,6 +54,8 @@ public final class PcapPort implements PacketPort
     private final byte[] txBytes;
     private final AtomicLongArray counters = new AtomicLongArray(4);
     private final PcapDispatch dispatcher;
+    private Thread dispatchingThread;
+    private boolean closeRequested;
     private boolean closed;
 
     /**
@@ -162,17 +164,31 @@ public final class PcapPort implements PacketPort
         {
             return 0;
         }
-        final int frames = dispatcher.dispatch(handler, limit);
-        if (frames < 0)
+        dispatchingThread = Thread.currentThread();
+        final int status;
+        try
+        {
+            status = dispatcher.dispatch(handler, limit);
+        }
+        finally
+        {
+            dispatchingThread = null;
+            final int frames = dispatcher.delivered();
+            if (frames > 0)
+            {
+                counters.setRelease(RX_FRAMES, counters.getPlain(RX_FRAMES) + frames);
+            }
+            if (closeRequested)
+            {
+                handle.close();
+            }
+        }
+        if (status < 0)
         {
             increment(RX_ERRORS);
             return 0;
         }
-        if (frames > 0)
-        {
-            counters.setRelease(RX_FRAMES, counters.getPlain(RX_FRAMES) + frames);
-        }
-        return frames;
+        return status;
     }
 
     /**
@@ -292,14 +308,27 @@ public final class PcapPort implements PacketPort
         }
     }
 
-    /** Close the libpcap handle. Idempotent; owner thread only. */
+    /**
+     * Close the libpcap handle. Idempotent. Safe from the handler inside {@link #receive} (the
+     * handle then closes when the batch returns) and from another thread (it waits for a running
+     * batch, through pcap4j's handle lock).
+     */
     @Override
     public void close()
     {
         if (!closed)
         {
             closed = true;
-            handle.close();
+            if (dispatchingThread == Thread.currentThread())
+            {
+                // Called from the handler, inside pcap_dispatch: libpcap is still walking the
+                // ring, so the handle is closed when the batch returns (see receive).
+                closeRequested = true;
+            }
+            else
+            {
+                handle.close();
+            }
         }
     }
 

@@ -28,7 +28,10 @@ import java.nio.file.Path;
  * </pre>
  *
  * All header fields are little-endian, as Agrona's counter buffers are. The writer owns the
- * file; readers map it read-only and may open it at any time after it was created.
+ * file; readers map it read-only and may open it at any time after it was created, also after
+ * the writer stopped (the records stay). Nothing is unmapped explicitly: an access after an
+ * explicit unmap would crash the JVM, so mappings go when the garbage collector finds them
+ * unreachable.
  */
 public final class CountersFile implements AutoCloseable
 {
@@ -42,14 +45,13 @@ public final class CountersFile implements AutoCloseable
     private static final int PID_OFFSET = 24;
 
     private final Path path;
-    private final MappedByteBuffer mapping;
     private final CountersReader reader;
     private final long pid;
+    private boolean closed;
 
-    private CountersFile(final Path path, final MappedByteBuffer mapping, final CountersReader reader, final long pid)
+    private CountersFile(final Path path, final CountersReader reader, final long pid)
     {
         this.path = path;
-        this.mapping = mapping;
         this.reader = reader;
         this.pid = pid;
     }
@@ -72,14 +74,17 @@ public final class CountersFile implements AutoCloseable
         {
             throw new IOException("counters file directory does not exist: " + parent);
         }
+        // Replace by unlinking, never by truncating in place: a reader that still maps the old
+        // file keeps its inode and reads the last values, where truncation would fault it (SIGBUS).
+        Files.deleteIfExists(path);
         final MappedByteBuffer mapping;
         try
         {
             mapping = IoUtil.mapNewFile(path.toFile(), (long)HEADER_LENGTH + metadataLength + valuesLength, true);
         }
-        catch (final RuntimeException ex)
+        catch (final Exception ex)
         {
-            throw new IOException("cannot create counters file " + path + ": " + ex.getMessage(), ex);
+            throw new IOException("cannot create counters file " + path + ": " + ex, ex);
         }
         final UnsafeBuffer header = new UnsafeBuffer(mapping, 0, HEADER_LENGTH);
         header.putInt(VERSION_OFFSET, VERSION, ByteOrder.LITTLE_ENDIAN);
@@ -132,12 +137,11 @@ public final class CountersFile implements AutoCloseable
                 "lengths " + metadataLength + "+" + valuesLength + " do not match the file's " + size + " bytes" : null;
         if (problem != null)
         {
-            IoUtil.unmap(mapping);
             throw new IOException(path + " is not a jmtcp counters file: " + problem);
         }
         final CountersReader reader = new CountersReader(metadataBuffer(mapping, metadataLength),
             valuesBuffer(mapping, metadataLength, valuesLength), StandardCharsets.US_ASCII);
-        return new CountersFile(path, mapping, reader, header.getLong(PID_OFFSET, ByteOrder.LITTLE_ENDIAN));
+        return new CountersFile(path, reader, header.getLong(PID_OFFSET, ByteOrder.LITTLE_ENDIAN));
     }
 
     /**
@@ -145,6 +149,7 @@ public final class CountersFile implements AutoCloseable
      */
     public CountersReader reader()
     {
+        ensureOpen();
         return reader;
     }
 
@@ -172,13 +177,22 @@ public final class CountersFile implements AutoCloseable
      */
     public String format(final boolean all)
     {
+        ensureOpen();
         return StackCounters.format(reader, all);
     }
 
-    /** Unmap the file. */
+    /** Stop reading: later calls throw. Idempotent. The mapping goes with the garbage collector. */
     @Override
     public void close()
     {
-        IoUtil.unmap(mapping);
+        closed = true;
+    }
+
+    private void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("counters file " + path + " is closed");
+        }
     }
 }

@@ -1,7 +1,6 @@
 package io.jmtcp.stats;
 
 import io.jmtcp.wire.DropReason;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersManager;
@@ -30,7 +29,7 @@ public final class StackCounters implements AutoCloseable
 
     private final String contextName;
     private final CountersManager manager;
-    private final MappedByteBuffer mapping;
+    private final boolean inFile;
     private final AtomicCounter[] events;
     private final AtomicCounter[] drops;
     private boolean closed;
@@ -68,7 +67,7 @@ public final class StackCounters implements AutoCloseable
         final MappedByteBuffer mapping)
     {
         this.contextName = contextName;
-        this.mapping = mapping;
+        this.inFile = mapping != null;
         this.manager = new CountersManager(metaData, values, StandardCharsets.US_ASCII);
 
         final StackCounter[] eventKinds = StackCounter.values();
@@ -208,13 +207,17 @@ public final class StackCounters implements AutoCloseable
         return text.toString();
     }
 
-    /** Free the counters, and unmap their file if they have one (the file stays). Idempotent. */
+    /**
+     * Free the counters. Counters in a file keep their records instead, so that
+     * {@code jmtcp stats FILE} shows the final values after the stack stopped; their mapping goes
+     * with the garbage collector, because an explicit unmap would crash a thread still reading.
+     * Idempotent.
+     */
     @Override
     public void close()
     {
-        if (!closed)
+        if (!closed && !inFile)
         {
-            closed = true;
             for (final AtomicCounter counter : events)
             {
                 counter.close();
@@ -226,10 +229,7 @@ public final class StackCounters implements AutoCloseable
                     counter.close();
                 }
             }
-            if (mapping != null)
-            {
-                IoUtil.unmap(mapping);
-            }
         }
+        closed = true;
     }
 }

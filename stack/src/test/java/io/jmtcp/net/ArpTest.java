@@ -197,17 +197,51 @@ class ArpTest
     }
 
     @Test
-    void fullPoolRefusesNewFramesWhileEachNeighbourKeepsItsOwn()
+    void fullPoolMakesRoomFromTheNeighbourHoldingTheMost()
     {
-        final StackFixture fixture = new StackFixture(ArpSettings.DEFAULTS.withPendingCapacity(2)
-            .withPendingPerNeighbour(1));
+        final StackFixture fixture = new StackFixture(ArpSettings.DEFAULTS.withPendingCapacity(4)
+            .withPendingPerNeighbour(3));
         final NetworkLayer network = fixture.context.network();
         final long now = fixture.clock.nanoTime();
-        assertTrue(network.sendEchoRequest(Ip4.parse("198.18.0.60"), 1, 1, 8, now));
-        assertTrue(network.sendEchoRequest(Ip4.parse("198.18.0.61"), 1, 1, 8, now));
-        assertFalse(network.sendEchoRequest(Ip4.parse("198.18.0.62"), 1, 1, 8, now));
+        final int busy = Ip4.parse("198.18.0.60");
+        final int quiet = Ip4.parse("198.18.0.61");
+        for (int sequence = 1; sequence <= 3; sequence++)
+        {
+            assertTrue(network.sendEchoRequest(busy, 1, sequence, 8, now));
+        }
+        assertTrue(network.sendEchoRequest(quiet, 1, 1, 8, now));
+        assertTrue(network.sendEchoRequest(Ip4.parse("198.18.0.62"), 1, 1, 8, now),
+            "RFC 1122 §2.3.2.2: a new destination keeps at least its latest frame");
         assertEquals(1, fixture.dropped(DropReason.ARP_PENDING_QUEUE_FULL));
-        assertEquals(3, fixture.count(StackCounter.ARP_REQUESTS_OUT), "resolution starts even when the pool is full");
+        assertEquals(4, network.arp().pendingFrames());
+        fixture.port.takeSent();
+
+        final List<byte[]> released = fixture.exchange(new Frames(STACK_MAC, STACK_IP,
+            Mac.parse("02:00:00:00:01:60"), busy).arpReplyToStack());
+        assertEquals(List.of(2, 3), released.stream().map(ArpTest::echoSequence).toList(),
+            "the busiest neighbour gave up its oldest frame");
+    }
+
+    @Test
+    void anotherHostClaimingOurAddressIsAnsweredWithAnAnnouncementAtMostEveryTenSeconds()
+    {
+        final StackFixture fixture = new StackFixture();
+        final byte[] claim = new Frames(STACK_MAC, STACK_IP, PEER_MAC, STACK_IP).arp(ArpPacket.OP_REQUEST,
+            Mac.BROADCAST, 0L, STACK_IP);
+        final long announcementsBefore = fixture.count(StackCounter.ARP_ANNOUNCEMENTS_OUT);
+        final List<byte[]> defence = fixture.exchange(claim);
+        assertEquals(1, defence.size());
+        final ArpPacket announcement = arpOf(defence.get(0));
+        assertEquals(STACK_IP, announcement.senderIp());
+        assertEquals(STACK_IP, announcement.targetIp());
+        assertEquals(STACK_MAC, announcement.senderMac());
+
+        fixture.clock.advance(9 * SECOND);
+        assertTrue(fixture.exchange(claim).isEmpty(), "RFC 5227 §2.4: one per DEFEND_INTERVAL");
+        fixture.clock.advance(SECOND);
+        assertEquals(1, fixture.exchange(claim).size());
+        assertEquals(3, fixture.count(StackCounter.ARP_CONFLICTS));
+        assertEquals(announcementsBefore + 2, fixture.count(StackCounter.ARP_ANNOUNCEMENTS_OUT));
     }
 
     @Test
@@ -300,16 +334,6 @@ class ArpTest
         final byte[] moved = new Frames(STACK_MAC, STACK_IP, movedMac, PEER_IP).arpReplyToStack();
         fixture.exchange(moved);
         assertEquals(movedMac, fixture.context.network().arp().lookup(PEER_IP, fixture.clock.nanoTime()));
-    }
-
-    @Test
-    void anotherHostClaimingOurAddressIsCountedAndIgnored()
-    {
-        final StackFixture fixture = new StackFixture();
-        final byte[] claim = new Frames(STACK_MAC, STACK_IP, PEER_MAC, STACK_IP).arp(ArpPacket.OP_REQUEST,
-            Mac.BROADCAST, 0L, STACK_IP);
-        assertTrue(fixture.exchange(claim).isEmpty());
-        assertEquals(1, fixture.count(StackCounter.ARP_CONFLICTS));
     }
 
     @Test

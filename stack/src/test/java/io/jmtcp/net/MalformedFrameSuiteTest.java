@@ -140,10 +140,11 @@ class MalformedFrameSuiteTest
         cases.add(new Case(DropReason.IPV4_NO_ROUTE, "", StackFixture::withoutGateway, f ->
             f.context.network().sendEchoRequest(Ip4.parse("198.19.1.1"), 1, 1, 8, f.clock.nanoTime())));
         cases.add(new Case(DropReason.ARP_PENDING_QUEUE_FULL, "pool",
-            () -> new StackFixture(ArpSettings.DEFAULTS.withPendingCapacity(1)), f ->
+            () -> new StackFixture(ArpSettings.DEFAULTS.withPendingCapacity(2)), f ->
             {
                 f.context.network().sendEchoRequest(Ip4.parse("198.18.0.60"), 1, 1, 8, f.clock.nanoTime());
                 f.context.network().sendEchoRequest(Ip4.parse("198.18.0.60"), 1, 2, 8, f.clock.nanoTime());
+                f.context.network().sendEchoRequest(Ip4.parse("198.18.0.61"), 1, 1, 8, f.clock.nanoTime());
             }));
         cases.add(new Case(DropReason.ARP_PENDING_QUEUE_FULL, "neighbour share",
             () -> new StackFixture(ArpSettings.DEFAULTS.withPendingPerNeighbour(1)), f ->

@@ -321,6 +321,139 @@ class PcapPortTest
             }
             assertNotNull(thrown, "the handler's exception reaches the caller instead of pcap4j's log");
             assertTrue(calls[0] >= 1);
+            assertEquals(calls[0], port.rxFrames(), "frames the handler saw are counted even when it throws");
+        }
+    }
+
+    @Test
+    void anErrorFromTheHandlerEndsTheBatchAndReachesTheCaller() throws PortException
+    {
+        libpcapOrSkip();
+        assumeTrue(hasCapNetRaw(), "needs root or CAP_NET_RAW to open an interface");
+        try (Loopback loop = new Loopback())
+        {
+            loop.send(5);
+            final int[] calls = {0};
+            final AssertionError thrown = loop.awaitThrow(AssertionError.class, (b, o, l) ->
+            {
+                calls[0]++;
+                throw new AssertionError("handler assertion");
+            });
+            assertEquals("handler assertion", thrown.getMessage(), "not swallowed by JNA's callback handler");
+            assertEquals(1, calls[0], "an Error stops the batch (pcap_breakloop)");
+        }
+    }
+
+    @Test
+    void closingFromInsideTheHandlerClosesAfterTheBatch() throws PortException
+    {
+        libpcapOrSkip();
+        assumeTrue(hasCapNetRaw(), "needs root or CAP_NET_RAW to open an interface");
+        try (Loopback loop = new Loopback())
+        {
+            loop.send(3);
+            final int[] calls = {0};
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            while (calls[0] == 0 && System.nanoTime() - deadline < 0)
+            {
+                loop.port.receive((b, o, l) ->
+                {
+                    calls[0]++;
+                    loop.port.close();
+                }, 32);
+            }
+            assertTrue(calls[0] >= 1, "a frame arrived");
+            assertEquals(0, loop.port.receive((b, o, l) -> calls[0]++, 32), "closed after the batch");
+        }
+    }
+
+    @Test
+    void closingFromAnotherThreadWaitsForTheRunningBatch() throws Exception
+    {
+        libpcapOrSkip();
+        assumeTrue(hasCapNetRaw(), "needs root or CAP_NET_RAW to open an interface");
+        try (Loopback loop = new Loopback())
+        {
+            loop.send(1);
+            final Thread closer = new Thread(loop.port::close, "closer");
+            final boolean[] closerFinishedDuringBatch = {false};
+            final int[] calls = {0};
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            while (calls[0] == 0 && System.nanoTime() - deadline < 0)
+            {
+                loop.port.receive((b, o, l) ->
+                {
+                    calls[0]++;
+                    closer.start();
+                    try
+                    {
+                        closer.join(300);
+                    }
+                    catch (final InterruptedException e)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                    closerFinishedDuringBatch[0] = !closer.isAlive();
+                    // The frame view is still readable: libpcap's ring was not freed under us.
+                    assertEquals(EXPERIMENTAL_ETHERTYPE, b.getShort(o + 12, ByteOrder.BIG_ENDIAN) & 0xFFFF);
+                }, 32);
+            }
+            closer.join(5_000);
+            assertEquals(1, calls[0]);
+            assertFalse(closerFinishedDuringBatch[0], "close waited for the batch");
+            assertFalse(closer.isAlive(), "close finished after the batch");
+            assertEquals(0, loop.port.receive((b, o, l) -> calls[0]++, 32));
+        }
+    }
+
+    /** A pcap port on lo that sees only the frames it sends (a nonce in a filter), for handler tests. */
+    private static final class Loopback implements AutoCloseable
+    {
+        final int nonce = ThreadLocalRandom.current().nextInt();
+        final PcapPort port;
+
+        Loopback() throws PortException
+        {
+            final String filter = String.format("ether proto %d and ether[14:4] = 0x%08x", EXPERIMENTAL_ETHERTYPE, nonce);
+            port = PcapPort.open(PcapPortConfig.builder("lo").filter(filter).bufferSize(1024 * 1024).build());
+        }
+
+        void send(final int frames)
+        {
+            final UnsafeBuffer frame = new UnsafeBuffer(new byte[64]);
+            frame.putShort(12, (short)EXPERIMENTAL_ETHERTYPE, ByteOrder.BIG_ENDIAN);
+            frame.putInt(14, nonce, ByteOrder.BIG_ENDIAN);
+            for (int i = 0; i < frames; i++)
+            {
+                assertTrue(port.send(frame, 0, 64));
+            }
+        }
+
+        <T extends Throwable> T awaitThrow(final Class<T> type, final FrameHandler handler)
+        {
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            while (System.nanoTime() - deadline < 0)
+            {
+                try
+                {
+                    port.receive(handler, 32);
+                }
+                catch (final Throwable t)
+                {
+                    if (type.isInstance(t))
+                    {
+                        return type.cast(t);
+                    }
+                    throw t;
+                }
+            }
+            throw new AssertionError("no " + type.getSimpleName() + " from receive within 5 s");
+        }
+
+        @Override
+        public void close()
+        {
+            port.close();
         }
     }
 }

@@ -41,6 +41,52 @@ class CountersFileTest
     }
 
     @Test
+    void aRestartReplacesTheFileWhileAReaderOfTheOldOneKeepsItsLastValues() throws IOException
+    {
+        final Path file = dir.resolve("ctx0.counters");
+        final StackCounters first = new StackCounters("ctx0", file);
+        first.add(StackCounter.TX_FRAMES, 7);
+        try (CountersFile oldReader = CountersFile.open(file))
+        {
+            first.close();
+            final StackCounters second = new StackCounters("ctx0", file);
+            second.add(StackCounter.TX_FRAMES, 3);
+            assertTrue(oldReader.format(false).contains("ctx0: tx frames: 7\n"), oldReader.format(false));
+            try (CountersFile newReader = CountersFile.open(file))
+            {
+                assertTrue(newReader.format(false).contains("ctx0: tx frames: 3\n"), newReader.format(false));
+            }
+        }
+    }
+
+    @Test
+    void aStoppedStacksCountersStayReadable() throws IOException
+    {
+        final Path file = dir.resolve("ctx0.counters");
+        final StackCounters counters = new StackCounters("ctx0", file);
+        counters.add(StackCounter.RX_FRAMES, 42);
+        counters.close();
+        counters.close();
+        try (CountersFile reader = CountersFile.open(file))
+        {
+            assertTrue(reader.format(false).contains("ctx0: rx frames: 42\n"), reader.format(false));
+        }
+        assertEquals(42, counters.get(StackCounter.RX_FRAMES), "still readable in process after close");
+    }
+
+    @Test
+    void aClosedReaderRefusesInsteadOfTouchingTheMapping() throws IOException
+    {
+        final Path file = dir.resolve("ctx0.counters");
+        new StackCounters("ctx0", file).close();
+        final CountersFile reader = CountersFile.open(file);
+        reader.close();
+        reader.close();
+        final IllegalStateException ex = assertThrows(IllegalStateException.class, () -> reader.format(true));
+        assertTrue(ex.getMessage().contains("is closed"), ex.getMessage());
+    }
+
+    @Test
     void aMissingFileIsNamed()
     {
         final IOException ex = assertThrows(IOException.class, () -> CountersFile.open(dir.resolve("none")));
