@@ -1,10 +1,9 @@
 package io.jmtcp.tcp;
 
 /**
- * Arithmetic on TCP sequence numbers, which live in a space of 2<sup>32</sup> values that wraps
- * (RFC 9293 §3.4: "all arithmetic dealing with sequence numbers must be performed modulo
- * 2**32"). A sequence number is held in an {@code int}; its bits are the unsigned value on the
- * wire.
+ * Arithmetic on TCP sequence numbers, which live in a finite space of 2<sup>32</sup> values, so
+ * that all arithmetic on them is modulo 2<sup>32</sup> (RFC 9293 §3.4). A sequence number is
+ * held in an {@code int}; its bits are the unsigned value on the wire.
  *
  * <p>Order is defined by the signed difference, as RFC 1982 §3.2 defines it for serial numbers:
  * {@code a} is before {@code b} when {@code b} lies less than 2<sup>31</sup> ahead of {@code a}
