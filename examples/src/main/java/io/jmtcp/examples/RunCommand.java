@@ -93,8 +93,14 @@ final class RunCommand implements Callable<Integer>
                 }
                 out.println(signal + ": stopped. Counters:");
                 out.print(context.counters().format(false));
-                final PcapPort.LibpcapStats stats = port.libpcapStats();
-                out.println("libpcap: " + stats);
+                try
+                {
+                    out.println("libpcap: " + port.libpcapStats());
+                }
+                catch (final IOException ex)
+                {
+                    out.println("libpcap: statistics unavailable (" + ex.getMessage() + ")");
+                }
                 out.flush();
                 context.counters().close();
             }

@@ -7,7 +7,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Waits for SIGINT or SIGTERM. Handling the signals ourselves (rather than with a shutdown hook)
  * lets a program stop its stack, print its counters and exit with status 0, where the JVM's
- * default handling would exit with 130 or 143.
+ * default handling would exit with 130 or 143. A second signal while stopping halts at once, with
+ * that status, in case the stop hangs.
  */
 final class SignalLatch
 {
@@ -26,6 +27,11 @@ final class SignalLatch
         {
             Signal.handle(new Signal(name), signal ->
             {
+                if (signalLatch.latch.getCount() == 0)
+                {
+                    // A second signal while stopping: the user wants out now, as the JVM would.
+                    Runtime.getRuntime().halt(128 + signal.getNumber());
+                }
                 signalLatch.received = "SIG" + signal.getName();
                 signalLatch.latch.countDown();
             });

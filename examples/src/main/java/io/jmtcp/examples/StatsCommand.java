@@ -56,7 +56,8 @@ final class StatsCommand implements Callable<Integer>
                     Thread.sleep(intervalMillis);
                     out.println();
                 }
-                out.println("# " + file + " (pid " + counters.pid() + ")");
+                out.println("# " + file + " (pid " + counters.pid() + (counters.writerAlive() ? ", running" : ", stopped") +
+                    ")");
                 out.print(counters.format(all));
                 out.flush();
             }

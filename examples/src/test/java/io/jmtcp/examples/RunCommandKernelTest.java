@@ -56,7 +56,7 @@ class RunCommandKernelTest
             final CommandLine statsCommand = new CommandLine(new JmtcpCli());
             statsCommand.setOut(new PrintWriter(stats, true));
             assertEquals(0, statsCommand.execute("stats", counters.toString()));
-            assertTrue(stats.toString().contains("(pid " + process.pid() + ")"), stats.toString());
+            assertTrue(stats.toString().contains("(pid " + process.pid() + ", running)"), stats.toString());
             assertTrue(awaitText(() -> statsOf(counters), "ctx0: icmp echo replies out: 3", Duration.ofSeconds(5)),
                 stats.toString());
 

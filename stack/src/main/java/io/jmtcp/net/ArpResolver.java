@@ -204,8 +204,10 @@ public final class ArpResolver
 
         // RFC 826: we are the target, so the sender will talk to us: learn it. A probe
         // (RFC 5227 §2.1.1, sender address 0.0.0.0) is answered but not learned.
-        if (!merged && senderIp != 0)
+        if (!merged && senderIp != 0 && (freeSlotCount > 0 || incompleteCount < slotState.length))
         {
+            // Learning is an optimisation (the sender will be resolved when we first send to
+            // it): it never evicts a resolution in progress, so a full cache of those skips it.
             resolved(allocateSlot(senderIp, STATE_RESOLVED, now), senderMac, now);
         }
         if (op == ArpPacket.OP_REQUEST)

@@ -63,6 +63,9 @@ final class PcapDispatch
     private final Pointer pcap;
     private final Lock handleReadLock;
     private final UnsafeBuffer frame = new UnsafeBuffer(0L, 0);
+    // One callback for the dispatcher's life, held in a final field: JNA keys its native
+    // trampoline weakly on this object, so it is built once and stays while the port lives.
+    // Creating one per call is the pcap4j cost this class exists to avoid.
     private final PacketCallback callback = new PacketCallback()
     {
         @Override
@@ -120,6 +123,7 @@ final class PcapDispatch
         finally
         {
             downstream = null;
+            frame.wrap(0L, 0);
             handleReadLock.unlock();
         }
         final Throwable failure = handlerFailure;

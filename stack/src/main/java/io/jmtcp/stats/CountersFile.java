@@ -17,10 +17,10 @@ import java.nio.file.Path;
  * command, a monitoring agent) reads them live while the stack runs (DESIGN.md §4).
  *
  * <pre>
- *  0                   8          12          16          20          24        64
- *  +-------------------+----------+-----------+-----------+-----------+---------+
- *  | magic "JMTCPCNT"  | version  | meta len  | value len | reserved  | pid     |  header
- *  +-------------------+----------+-----------+-----------+-----------+---------+
+ *  0                   8          12          16          20          24        32          64
+ *  +-------------------+----------+-----------+-----------+-----------+---------+-----------+
+ *  | magic "JMTCPCNT"  | version  | meta len  | value len | reserved  | pid     | reserved  |
+ *  +-------------------+----------+-----------+-----------+-----------+---------+-----------+
  *  | Agrona counters metadata (meta len bytes)                                  |
  *  +----------------------------------------------------------------------------+
  *  | Agrona counters values (value len bytes)                                   |
@@ -134,7 +134,10 @@ public final class CountersFile implements AutoCloseable
         final String problem = magic != MAGIC ? "bad magic" :
             version != VERSION ? "version " + version + ", expected " + VERSION :
             metadataLength < 0 || valuesLength < 0 || HEADER_LENGTH + (long)metadataLength + valuesLength != size ?
-                "lengths " + metadataLength + "+" + valuesLength + " do not match the file's " + size + " bytes" : null;
+                "lengths " + metadataLength + "+" + valuesLength + " do not match the file's " + size + " bytes" :
+            metadataLength % CountersReader.METADATA_LENGTH != 0 ||
+                valuesLength / CountersReader.COUNTER_LENGTH != metadataLength / CountersReader.METADATA_LENGTH ?
+                "lengths " + metadataLength + "+" + valuesLength + " are not whole counter records" : null;
         if (problem != null)
         {
             throw new IOException(path + " is not a jmtcp counters file: " + problem);
@@ -159,6 +162,14 @@ public final class CountersFile implements AutoCloseable
     public long pid()
     {
         return pid;
+    }
+
+    /**
+     * @return whether the process that created the file is still running.
+     */
+    public boolean writerAlive()
+    {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     /**

@@ -337,6 +337,20 @@ class ArpTest
     }
 
     @Test
+    void learningFromARequestNeverEvictsAResolutionInProgress()
+    {
+        final StackFixture fixture = new StackFixture(ArpSettings.DEFAULTS.withCacheCapacity(1));
+        fixture.context.network().sendEchoRequest(Ip4.parse("198.18.0.60"), 1, 1, 8, fixture.clock.nanoTime());
+        fixture.port.takeSent();
+        final List<byte[]> sent = fixture.exchange(fixture.frames.arpRequestForStack());
+        assertEquals(1, sent.size(), "the request is still answered");
+        assertEquals(ArpResolver.UNRESOLVED, fixture.context.network().arp().lookup(PEER_IP,
+            fixture.clock.nanoTime()), "the sender is not learned");
+        assertEquals(1, fixture.context.network().arp().pendingFrames(), "the frame for .60 still waits");
+        assertEquals(0, fixture.dropped(DropReason.ARP_EVICTED));
+    }
+
+    @Test
     void fullCacheEvictsAResolvedEntryBeforeOneBeingResolved()
     {
         final StackFixture fixture = new StackFixture(ArpSettings.DEFAULTS.withCacheCapacity(2));

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -118,6 +120,22 @@ class CountersFileTest
         final Path truncated = Files.write(dir.resolve("truncated"), Arrays.copyOf(bytes, bytes.length - 128));
         final IOException ex = assertThrows(IOException.class, () -> CountersFile.open(truncated));
         assertTrue(ex.getMessage().contains("do not match the file's"), ex.getMessage());
+    }
+
+    @Test
+    void lengthsThatAreNotWholeCounterRecordsAreRefused() throws IOException
+    {
+        final Path file = dir.resolve("ctx0.counters");
+        new StackCounters("ctx0", file).close();
+        final byte[] bytes = Files.readAllBytes(file);
+        final ByteBuffer header = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        final int metadata = header.getInt(12);
+        final int values = header.getInt(16);
+        header.putInt(12, metadata - 8);
+        header.putInt(16, values + 8);
+        final Path odd = Files.write(dir.resolve("odd"), bytes);
+        final IOException ex = assertThrows(IOException.class, () -> CountersFile.open(odd));
+        assertTrue(ex.getMessage().contains("not whole counter records"), ex.getMessage());
     }
 
     @Test
