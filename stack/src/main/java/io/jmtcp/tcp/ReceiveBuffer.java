@@ -36,9 +36,10 @@ import java.nio.ByteBuffer;
  *
  * <p>Duplicate bytes: the first copy received wins. Bytes below RCV.NXT are trimmed, and a segment
  * overlapping an interval fills only the holes, never overwriting what is already placed.
- * RFC 9293 leaves which copy to keep open (its §3.10.7.4 only says a segment's text may be
- * trimmed to the window); keeping the first means a byte, once placed, is never rewritten, so
- * what a SACK block reported is exactly what the application reads. A segment's bytes outside
+ * RFC 9293 §3.10.7.4 processes only the new part of a segment that straddles RCV.NXT, and
+ * leaves open which copy to keep where a segment overlaps out-of-order data already held; keeping
+ * the first means a byte, once placed, is never rewritten, so what a SACK block reported is
+ * exactly what the application reads. A segment's bytes outside
  * [RCV.NXT, RCV.NXT + window()) are trimmed: RFC 9293 §3.10.7.4 processes only the part of a
  * segment inside the receive window; whether an unacceptable segment also earns an ACK is the
  * engine's call, made before the data reaches this class.
@@ -56,7 +57,11 @@ import java.nio.ByteBuffer;
  */
 public final class ReceiveBuffer
 {
-    /** Largest capacity: the largest window TCP can advertise, RFC 7323 §2.3 (2<sup>30</sup>). */
+    /**
+     * Largest capacity, 2<sup>30</sup>: no window exceeds it (RFC 7323 §2.3 caps a scaled window at
+     * 65,535 x 2<sup>14</sup>), and it keeps every distance within the buffer well under
+     * 2<sup>31</sup>, as comparison modulo 2<sup>32</sup> requires.
+     */
     public static final int MAX_CAPACITY = 1 << 30;
 
     /** Out-of-order intervals held when the constructor is not told otherwise. */

@@ -36,7 +36,11 @@ import java.nio.ByteBuffer;
  */
 public final class SendBuffer
 {
-    /** Largest capacity: the largest window TCP can advertise, RFC 7323 §2.3 (2<sup>30</sup>). */
+    /**
+     * Largest capacity, 2<sup>30</sup>: no window exceeds it (RFC 7323 §2.3 caps a scaled window at
+     * 65,535 x 2<sup>14</sup>), and it keeps every distance within the buffer well under
+     * 2<sup>31</sup>, as comparison modulo 2<sup>32</sup> requires.
+     */
     public static final int MAX_CAPACITY = 1 << 30;
 
     /** Returned by {@link #acknowledge(int)} for an acknowledgment of bytes the buffer never held. */

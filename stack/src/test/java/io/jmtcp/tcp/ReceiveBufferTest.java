@@ -222,6 +222,19 @@ final class ReceiveBufferTest
     }
 
     @Test
+    void segmentEndingInsideLastIntervalKeepsItsTail()
+    {
+        segment(10, 2);
+        segment(20, 10);
+
+        segment(11, 14);
+
+        assertEquals(1, intervals());
+        assertEquals(FIRST + 10, lefts[0]);
+        assertEquals(FIRST + 30, rights[0], "bytes 25..29, already held, stay held");
+    }
+
+    @Test
     void sackFirstBlockHoldsMostRecentSegment()
     {
         segment(30, 2);
