@@ -3,7 +3,6 @@ package io.jmtcp.bed;
 import io.jmtcp.bed.HostTools.Requirement;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,24 +83,6 @@ public final class NetnsBed implements AutoCloseable
 
     /** Where {@code ip netns} keeps its named namespaces (iproute2's NETNS_RUN_DIR). */
     private static final Path NETNS_DIRECTORY = Path.of("/var/run/netns");
-
-    private static final Path SYS_CLASS_NET = Path.of("/sys/class/net");
-    private static final Path PROC_SYS_NET = Path.of("/proc/sys/net");
-
-    /**
-     * A classic BPF program of one instruction, {@code ret #2}: in cls_bpf's direct-action mode
-     * the return value is the verdict, and 2 is TC_ACT_SHOT. Unlike {@code matchall action
-     * drop} it needs no action module, which minimal kernels leave out.
-     */
-    private static final String DROP_ALL_BYTECODE = "1,6 0 0 2,";
-
-    /** The offload features {@code ethtool -k} must report off on each end. */
-    static final List<String> FEATURES_OFF = List.of(
-        "tx-checksumming", "scatter-gather", "tcp-segmentation-offload", "generic-segmentation-offload",
-        "generic-receive-offload");
-
-    /** The stack end's IPv4 settings, under {@code net.ipv4.conf.<if>}; the class comment says why each. */
-    static final Map<String, String> STACK_HARDENING = hardening();
 
     private static final Pattern LINK_ETHER = Pattern.compile("link/ether ([0-9a-fA-F:]{17})");
 
@@ -269,7 +250,7 @@ public final class NetnsBed implements AutoCloseable
             final String namespace = BedNames.namespace(pid, seq);
             final String stack = BedNames.stackLink(pid, seq);
             final String peer = BedNames.peerLink(pid, seq);
-            if (namespaceExists(namespace) || linkExists(stack) || linkExists(peer))
+            if (namespaceExists(namespace) || LinkFiles.exists(stack) || LinkFiles.exists(peer))
             {
                 // Left by an earlier process that had our pid; not provably stale, so not ours to remove.
                 continue;
@@ -342,18 +323,18 @@ public final class NetnsBed implements AutoCloseable
             }
         }
         final String pidNamespace = BedNames.currentPidNamespace();
-        for (final String name : directoryNames(SYS_CLASS_NET))
+        for (final String name : directoryNames(LinkFiles.SYS_CLASS_NET))
         {
             final OptionalLong owner = BedNames.linkOwner(name);
             if (owner.isPresent() && !processAlive(owner.getAsLong())
-                && BedNames.alias(owner.getAsLong(), pidNamespace).equals(readAlias(name)))
+                && BedNames.alias(owner.getAsLong(), pidNamespace).equals(LinkFiles.alias(name)))
             {
                 final CommandResult result = Commands.run(COMMAND_TIMEOUT, "ip", "link", "delete", "dev", name);
                 if (result.ok())
                 {
                     removed++;
                 }
-                else if (linkExists(name))
+                else if (LinkFiles.exists(name))
                 {
                     failures.add(result.describe());
                 }
@@ -610,10 +591,10 @@ public final class NetnsBed implements AutoCloseable
         }
         // The stack end first: deleting it destroys both ends synchronously, whereas deleting
         // the namespace alone leaves the pair to the kernel's asynchronous namespace teardown.
-        if (linkExists(stackInterface))
+        if (LinkFiles.exists(stackInterface))
         {
             final CommandResult result = Commands.run(COMMAND_TIMEOUT, "ip", "link", "delete", "dev", stackInterface);
-            if (!result.ok() && linkExists(stackInterface))
+            if (!result.ok() && LinkFiles.exists(stackInterface))
             {
                 failures.add(result.describe());
             }
@@ -657,11 +638,10 @@ public final class NetnsBed implements AutoCloseable
 
     private void setUp()
     {
-        final boolean ipv6 = Files.isDirectory(PROC_SYS_NET.resolve("ipv6"));
         // Namespace defaults first, so that the peer end is born with IPv6 off and never sends
         // a router solicitation or an MLD report.
         final List<String> sysctl = new ArrayList<>(List.of("sysctl", "-q", "-w", "net.ipv4.tcp_tw_reuse=1"));
-        if (ipv6)
+        if (LinkFiles.hostHasIpv6())
         {
             sysctl.addAll(List.of("net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"));
         }
@@ -669,32 +649,15 @@ public final class NetnsBed implements AutoCloseable
         final String mtu = Integer.toString(config.mtu());
         Commands.run(COMMAND_TIMEOUT, "ip", "link", "add", "name", stackInterface, "mtu", mtu,
             "type", "veth", "peer", "name", peerInterface, "mtu", mtu, "netns", namespace).orThrow();
-        // The kernel ignores an alias given to `ip link add`; it has to be set separately.
-        Commands.run(COMMAND_TIMEOUT, "ip", "link", "set", "dev", stackInterface,
-            "alias", BedNames.alias(ProcessHandle.current().pid(), BedNames.currentPidNamespace())).orThrow();
-
-        // The stack end is configured while still down, so the root kernel never sends a frame
-        // on it: IPv6 would otherwise add a link-local address and solicit routers on link up.
-        if (ipv6)
-        {
-            writeSysctl(PROC_SYS_NET.resolve("ipv6/conf").resolve(stackInterface).resolve("disable_ipv6"), "1");
-        }
-        for (final Map.Entry<String, String> setting : STACK_HARDENING.entrySet())
-        {
-            writeSysctl(PROC_SYS_NET.resolve("ipv4/conf").resolve(stackInterface).resolve(setting.getKey()), setting.getValue());
-        }
-        // Refused features are tolerated here; the check below decides whether it matters.
-        Commands.run(COMMAND_TIMEOUT, "ethtool", "-K", stackInterface,
-            "rx", "off", "tx", "off", "tso", "off", "gso", "off", "gro", "off", "sg", "off");
-        requireOffloadsOff(stackInterface, Commands.run(COMMAND_TIMEOUT, "ethtool", "-k", stackInterface).orThrow());
-        rootIngressDropped = Commands.run(COMMAND_TIMEOUT, "tc", "qdisc", "add", "dev", stackInterface, "clsact").ok()
-            && Commands.run(COMMAND_TIMEOUT, "tc", "filter", "add", "dev", stackInterface, "ingress", "pref", "1",
-                "bpf", "da", "bytecode", DROP_ALL_BYTECODE).ok();
+        // While the stack end is still down, so the root kernel never sends a frame on it.
+        StackEnd.configure(stackInterface, BedNames.alias(ProcessHandle.current().pid(), BedNames.currentPidNamespace()),
+            "the stack");
+        rootIngressDropped = StackEnd.dropIngress(stackInterface);
 
         if (config.peerOffloadsOff())
         {
             exec(COMMAND_TIMEOUT, "ethtool", "-K", peerInterface, "tx", "off", "tso", "off", "gso", "off", "sg", "off", "gro", "off");
-            requireOffloadsOff(peerInterface, exec(COMMAND_TIMEOUT, "ethtool", "-k", peerInterface).orThrow());
+            StackEnd.requireOffloadsOff(peerInterface, exec(COMMAND_TIMEOUT, "ethtool", "-k", peerInterface).orThrow(), "the stack");
         }
         Commands.run(COMMAND_TIMEOUT, "ip", "-n", namespace, "addr", "add",
             peerAddressText() + "/" + config.prefixLength(), "dev", peerInterface).orThrow();
@@ -702,7 +665,7 @@ public final class NetnsBed implements AutoCloseable
         Commands.run(COMMAND_TIMEOUT, "ip", "-n", namespace, "link", "set", "dev", peerInterface, "up").orThrow();
         Commands.run(COMMAND_TIMEOUT, "ip", "link", "set", "dev", stackInterface, "up").orThrow();
 
-        stackMac = parseMac(readFile(SYS_CLASS_NET.resolve(stackInterface).resolve("address")));
+        stackMac = LinkFiles.mac(stackInterface);
         final CommandResult peerLink = Commands.run(COMMAND_TIMEOUT, "ip", "-n", namespace, "-o", "link", "show", "dev", peerInterface).orThrow();
         final Matcher ether = LINK_ETHER.matcher(peerLink.stdout());
         if (!ether.find())
@@ -748,47 +711,6 @@ public final class NetnsBed implements AutoCloseable
             // A shutdown hook has no caller to throw to; stderr is the last place anyone looks.
             System.err.println("jmtcp: " + ex.getMessage());
         }
-    }
-
-    private static void requireOffloadsOff(final String interfaceName, final CommandResult features)
-    {
-        final Map<String, Boolean> parsed = parseFeatures(features.stdout());
-        final List<String> stillOn = new ArrayList<>();
-        for (final String feature : FEATURES_OFF)
-        {
-            if (!Boolean.FALSE.equals(parsed.get(feature)))
-            {
-                stillOn.add(feature);
-            }
-        }
-        if (!stillOn.isEmpty())
-        {
-            throw new BedException("offloads still on (or not reported) on " + interfaceName + ": " + String.join(", ", stillOn)
-                + "; the stack would see GSO super-frames with partial checksums");
-        }
-    }
-
-    /**
-     * The top-level features of {@code ethtool -k} output and whether each is on; the indented
-     * sub-features are left out.
-     *
-     * @param ethtoolOutput what {@code ethtool -k <if>} printed.
-     * @return feature name to on (true) or off (false).
-     */
-    static Map<String, Boolean> parseFeatures(final String ethtoolOutput)
-    {
-        final Map<String, Boolean> features = new LinkedHashMap<>();
-        for (final String line : ethtoolOutput.split("\n"))
-        {
-            final int colon = line.indexOf(':');
-            if (line.isEmpty() || Character.isWhitespace(line.charAt(0)) || colon < 0 || line.startsWith("Features for"))
-            {
-                continue;
-            }
-            final String value = line.substring(colon + 1).trim();
-            features.put(line.substring(0, colon).trim(), value.startsWith("on"));
-        }
-        return features;
     }
 
     /**
@@ -880,60 +802,6 @@ public final class NetnsBed implements AutoCloseable
         return (address >>> 24) + "." + ((address >>> 16) & 0xFF) + "." + ((address >>> 8) & 0xFF) + "." + (address & 0xFF);
     }
 
-    private static Map<String, String> hardening()
-    {
-        final Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("forwarding", "0");
-        settings.put("rp_filter", "1");
-        settings.put("arp_ignore", "8");
-        settings.put("accept_redirects", "0");
-        settings.put("send_redirects", "0");
-        settings.put("accept_source_route", "0");
-        return Collections.unmodifiableMap(settings);
-    }
-
-    private static void writeSysctl(final Path path, final String value)
-    {
-        try
-        {
-            // One write per file, as sysctl(8) does; /proc/sys parses each write on its own.
-            Files.writeString(path, value + "\n", StandardCharsets.US_ASCII);
-            final String readBack = readFile(path);
-            if (!value.equals(readBack))
-            {
-                throw new BedException("wrote " + value + " to " + path + " but it reads " + readBack);
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new BedException("cannot write " + value + " to " + path + ": " + ex.getMessage(), ex);
-        }
-    }
-
-    private static String readFile(final Path path)
-    {
-        try
-        {
-            return Files.readString(path, StandardCharsets.US_ASCII).trim();
-        }
-        catch (final IOException ex)
-        {
-            throw new BedException("cannot read " + path + ": " + ex.getMessage(), ex);
-        }
-    }
-
-    private static String readAlias(final String interfaceName)
-    {
-        try
-        {
-            return Files.readString(SYS_CLASS_NET.resolve(interfaceName).resolve("ifalias"), StandardCharsets.UTF_8).trim();
-        }
-        catch (final IOException ex)
-        {
-            return "";
-        }
-    }
-
     private static List<String> directoryNames(final Path directory)
     {
         final List<String> names = new ArrayList<>();
@@ -960,10 +828,5 @@ public final class NetnsBed implements AutoCloseable
     private static boolean namespaceExists(final String name)
     {
         return Files.exists(NETNS_DIRECTORY.resolve(name));
-    }
-
-    private static boolean linkExists(final String name)
-    {
-        return Files.exists(SYS_CLASS_NET.resolve(name));
     }
 }

@@ -2,14 +2,9 @@ package io.jmtcp.bed;
 
 import io.jmtcp.bed.HostTools.Requirement;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Each end is set up as {@link NetnsBed} sets up its stack end, because each is a raw port
  * in the root namespace whose frames the host's kernel must never act on: IPv6 is disabled
  * before the link goes up (so the kernel sends nothing: no link-local address, no router
- * solicitation), no IPv4 address is given, the {@link NetnsBed#STACK_HARDENING} sysctls are
+ * solicitation), no IPv4 address is given, the {@link StackEnd#HARDENING} sysctls are
  * set, offloads are off and checked off (so pcap sees MTU-sized frames, PACKET-IO-NOTES pitfall
  * 1), and a tc ingress filter drops every frame after the packet taps (pcap) have seen it, so
  * the root kernel's protocol layers never receive one; {@link #ingressDropped()} says whether
@@ -55,15 +50,6 @@ public final class VethPair implements AutoCloseable
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(10);
     private static final int NAME_ATTEMPTS = 8;
     private static final AtomicInteger SEQUENCE = new AtomicInteger(FIRST_SEQUENCE);
-
-    /**
-     * {@code ret #2} in classic BPF: in cls_bpf's direct-action mode, TC_ACT_SHOT for every frame
-     * (the same program as {@link NetnsBed}'s).
-     */
-    private static final String DROP_ALL_BYTECODE = "1,6 0 0 2,";
-
-    private static final Path SYS_CLASS_NET = Path.of("/sys/class/net");
-    private static final Path PROC_SYS_NET = Path.of("/proc/sys/net");
 
     private final String nameA;
     private final String nameB;
@@ -125,7 +111,7 @@ public final class VethPair implements AutoCloseable
             final int seq = SEQUENCE.getAndIncrement();
             final String a = BedNames.stackLink(pid, seq);
             final String b = BedNames.peerLink(pid, seq);
-            if (linkExists(a) || linkExists(b))
+            if (LinkFiles.exists(a) || LinkFiles.exists(b))
             {
                 // Left by an earlier process that had our pid; not provably stale, so not ours to remove.
                 continue;
@@ -244,10 +230,10 @@ public final class VethPair implements AutoCloseable
         final List<String> failures = new ArrayList<>();
         for (final String name : List.of(nameA, nameB))
         {
-            if (linkExists(name))
+            if (LinkFiles.exists(name))
             {
                 final CommandResult result = Commands.run(COMMAND_TIMEOUT, "ip", "link", "delete", "dev", name);
-                if (!result.ok() && linkExists(name))
+                if (!result.ok() && LinkFiles.exists(name))
                 {
                     failures.add(result.describe());
                 }
@@ -289,31 +275,15 @@ public final class VethPair implements AutoCloseable
         Commands.run(COMMAND_TIMEOUT, "ip", "link", "add", "name", nameA, "mtu", mtuText,
             "type", "veth", "peer", "name", nameB, "mtu", mtuText).orThrow();
         final String alias = BedNames.alias(ProcessHandle.current().pid(), BedNames.currentPidNamespace());
-        final boolean ipv6 = Files.isDirectory(PROC_SYS_NET.resolve("ipv6"));
-        for (final String name : List.of(nameA, nameB))
-        {
-            // The kernel ignores an alias given to `ip link add`; it has to be set separately.
-            Commands.run(COMMAND_TIMEOUT, "ip", "link", "set", "dev", name, "alias", alias).orThrow();
-            // While the link is still down, so the kernel never sends a frame on it.
-            if (ipv6)
-            {
-                writeSysctl(PROC_SYS_NET.resolve("ipv6/conf").resolve(name).resolve("disable_ipv6"), "1");
-            }
-            for (final Map.Entry<String, String> setting : NetnsBed.STACK_HARDENING.entrySet())
-            {
-                writeSysctl(PROC_SYS_NET.resolve("ipv4/conf").resolve(name).resolve(setting.getKey()), setting.getValue());
-            }
-            // Refused features are tolerated here; the check below decides whether it matters.
-            Commands.run(COMMAND_TIMEOUT, "ethtool", "-K", name,
-                "rx", "off", "tx", "off", "tso", "off", "gso", "off", "gro", "off", "sg", "off");
-            requireOffloadsOff(name);
-        }
-        ingressDroppedA = dropIngress(nameA);
-        ingressDroppedB = dropIngress(nameB);
+        // While the links are still down, so the kernel never sends a frame on them.
+        StackEnd.configure(nameA, alias, "pcap");
+        StackEnd.configure(nameB, alias, "pcap");
+        ingressDroppedA = StackEnd.dropIngress(nameA);
+        ingressDroppedB = StackEnd.dropIngress(nameB);
         Commands.run(COMMAND_TIMEOUT, "ip", "link", "set", "dev", nameB, "up").orThrow();
         Commands.run(COMMAND_TIMEOUT, "ip", "link", "set", "dev", nameA, "up").orThrow();
-        macA = NetnsBed.parseMac(readFile(SYS_CLASS_NET.resolve(nameA).resolve("address")));
-        macB = NetnsBed.parseMac(readFile(SYS_CLASS_NET.resolve(nameB).resolve("address")));
+        macA = LinkFiles.mac(nameA);
+        macB = LinkFiles.mac(nameB);
     }
 
     private synchronized void registerShutdownHook()
@@ -333,66 +303,5 @@ public final class VethPair implements AutoCloseable
             // A shutdown hook has no caller to throw to; stderr is the last place anyone looks.
             System.err.println("jmtcp: " + ex.getMessage());
         }
-    }
-
-    private static boolean dropIngress(final String name)
-    {
-        return Commands.run(COMMAND_TIMEOUT, "tc", "qdisc", "add", "dev", name, "clsact").ok()
-            && Commands.run(COMMAND_TIMEOUT, "tc", "filter", "add", "dev", name, "ingress", "pref", "1",
-                "bpf", "da", "bytecode", DROP_ALL_BYTECODE).ok();
-    }
-
-    private static void requireOffloadsOff(final String name)
-    {
-        final CommandResult features = Commands.run(COMMAND_TIMEOUT, "ethtool", "-k", name).orThrow();
-        final Map<String, Boolean> parsed = NetnsBed.parseFeatures(features.stdout());
-        final List<String> stillOn = new ArrayList<>();
-        for (final String feature : NetnsBed.FEATURES_OFF)
-        {
-            if (!Boolean.FALSE.equals(parsed.get(feature)))
-            {
-                stillOn.add(feature);
-            }
-        }
-        if (!stillOn.isEmpty())
-        {
-            throw new BedException("offloads still on (or not reported) on " + name + ": " + String.join(", ", stillOn)
-                + "; pcap would see GSO super-frames with partial checksums");
-        }
-    }
-
-    private static void writeSysctl(final Path path, final String value)
-    {
-        try
-        {
-            // One write per file, as sysctl(8) does; /proc/sys parses each write on its own.
-            Files.writeString(path, value + "\n", StandardCharsets.US_ASCII);
-            final String readBack = readFile(path);
-            if (!value.equals(readBack))
-            {
-                throw new BedException("wrote " + value + " to " + path + " but it reads " + readBack);
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new BedException("cannot write " + value + " to " + path + ": " + ex.getMessage(), ex);
-        }
-    }
-
-    private static String readFile(final Path path)
-    {
-        try
-        {
-            return Files.readString(path, StandardCharsets.US_ASCII).trim();
-        }
-        catch (final IOException ex)
-        {
-            throw new BedException("cannot read " + path + ": " + ex.getMessage(), ex);
-        }
-    }
-
-    private static boolean linkExists(final String name)
-    {
-        return Files.exists(SYS_CLASS_NET.resolve(name));
     }
 }

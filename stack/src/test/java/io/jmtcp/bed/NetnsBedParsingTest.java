@@ -37,9 +37,9 @@ class NetnsBedParsingTest
     @Test
     void featuresAreReadFromTopLevelLinesOnly()
     {
-        final Map<String, Boolean> features = NetnsBed.parseFeatures(ETHTOOL_K);
+        final Map<String, Boolean> features = StackEnd.parseFeatures(ETHTOOL_K);
 
-        for (final String feature : NetnsBed.FEATURES_OFF)
+        for (final String feature : StackEnd.FEATURES_OFF)
         {
             assertEquals(Boolean.FALSE, features.get(feature), feature);
         }

@@ -56,9 +56,9 @@ class NetnsBedTest
     @Test
     void offloadsAreOffOnBothEnds(final NetnsBed bed)
     {
-        final Map<String, Boolean> stack = NetnsBed.parseFeatures(root("ethtool", "-k", bed.stackInterface()));
-        final Map<String, Boolean> peer = NetnsBed.parseFeatures(bed.exec(TIMEOUT, "ethtool", "-k", bed.peerInterface()).orThrow().stdout());
-        for (final String feature : NetnsBed.FEATURES_OFF)
+        final Map<String, Boolean> stack = StackEnd.parseFeatures(root("ethtool", "-k", bed.stackInterface()));
+        final Map<String, Boolean> peer = StackEnd.parseFeatures(bed.exec(TIMEOUT, "ethtool", "-k", bed.peerInterface()).orThrow().stdout());
+        for (final String feature : StackEnd.FEATURES_OFF)
         {
             assertEquals(Boolean.FALSE, stack.get(feature), "stack end " + feature);
             assertEquals(Boolean.FALSE, peer.get(feature), "peer end " + feature);
@@ -69,7 +69,7 @@ class NetnsBedTest
     @Test
     void stackEndIsHardenedAgainstTheRootKernel(final NetnsBed bed)
     {
-        for (final Map.Entry<String, String> setting : NetnsBed.STACK_HARDENING.entrySet())
+        for (final Map.Entry<String, String> setting : StackEnd.HARDENING.entrySet())
         {
             assertEquals(setting.getValue(), read("/proc/sys/net/ipv4/conf/" + bed.stackInterface() + "/" + setting.getKey()),
                 setting.getKey());
@@ -191,9 +191,9 @@ class NetnsBedTest
             assertEquals(9000, bed.mtu());
             assertEquals("9000", read("/sys/class/net/" + bed.stackInterface() + "/mtu"));
             assertEquals("9000", bed.exec(TIMEOUT, "cat", "/sys/class/net/" + bed.peerInterface() + "/mtu").orThrow().stdout().trim());
-            final Map<String, Boolean> peer = NetnsBed.parseFeatures(bed.exec(TIMEOUT, "ethtool", "-k", bed.peerInterface()).orThrow().stdout());
+            final Map<String, Boolean> peer = StackEnd.parseFeatures(bed.exec(TIMEOUT, "ethtool", "-k", bed.peerInterface()).orThrow().stdout());
             assertEquals(Boolean.TRUE, peer.get("tcp-segmentation-offload"), "veth default kept on the peer");
-            final Map<String, Boolean> stack = NetnsBed.parseFeatures(root("ethtool", "-k", bed.stackInterface()));
+            final Map<String, Boolean> stack = StackEnd.parseFeatures(root("ethtool", "-k", bed.stackInterface()));
             assertEquals(Boolean.FALSE, stack.get("generic-receive-offload"));
         }
     }

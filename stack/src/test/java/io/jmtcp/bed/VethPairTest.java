@@ -49,13 +49,13 @@ class VethPairTest
                 {
                     assertEquals("1", read("/proc/sys/net/ipv6/conf/" + name + "/disable_ipv6"), name);
                 }
-                for (final Map.Entry<String, String> setting : NetnsBed.STACK_HARDENING.entrySet())
+                for (final Map.Entry<String, String> setting : StackEnd.HARDENING.entrySet())
                 {
                     assertEquals(setting.getValue(), read("/proc/sys/net/ipv4/conf/" + name + "/" + setting.getKey()),
                         name + " " + setting.getKey());
                 }
-                final Map<String, Boolean> features = NetnsBed.parseFeatures(root("ethtool", "-k", name));
-                for (final String feature : NetnsBed.FEATURES_OFF)
+                final Map<String, Boolean> features = StackEnd.parseFeatures(root("ethtool", "-k", name));
+                for (final String feature : StackEnd.FEATURES_OFF)
                 {
                     assertEquals(Boolean.FALSE, features.get(feature), name + " " + feature);
                 }
