@@ -198,7 +198,7 @@ public final class NetnsBed implements AutoCloseable
     private long peerMac;
     private boolean rootIngressDropped;
     private boolean closed;
-    private Thread shutdownHook;
+    private ExitCleanup exitCleanup;
 
     private NetnsBed(final String namespace, final String stackInterface, final String peerInterface, final Config config)
     {
@@ -607,22 +607,14 @@ public final class NetnsBed implements AutoCloseable
                 failures.add(result.describe());
             }
         }
-        final Thread hook;
+        final ExitCleanup cleanup;
         synchronized (this)
         {
-            hook = shutdownHook;
-            shutdownHook = null;
+            cleanup = exitCleanup;
         }
-        if (hook != null)
+        if (cleanup != null)
         {
-            try
-            {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            }
-            catch (final IllegalStateException ex)
-            {
-                // The JVM is already shutting down (perhaps this is the hook): nothing to remove.
-            }
+            cleanup.cancel();
         }
         if (!failures.isEmpty())
         {
@@ -677,8 +669,7 @@ public final class NetnsBed implements AutoCloseable
 
     private synchronized void registerShutdownHook()
     {
-        shutdownHook = new Thread(this::closeAtExit, "jmtcp-bed-cleanup-" + namespace);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        exitCleanup = ExitCleanup.register("jmtcp-bed-cleanup-" + namespace, this);
     }
 
     private List<String> inNamespace(final String... command)
@@ -697,19 +688,6 @@ public final class NetnsBed implements AutoCloseable
         if (closed)
         {
             throw new IllegalStateException("kernel bed " + namespace + " is closed");
-        }
-    }
-
-    private void closeAtExit()
-    {
-        try
-        {
-            close();
-        }
-        catch (final RuntimeException ex)
-        {
-            // A shutdown hook has no caller to throw to; stderr is the last place anyone looks.
-            System.err.println("jmtcp: " + ex.getMessage());
         }
     }
 

@@ -59,7 +59,7 @@ public final class VethPair implements AutoCloseable
     private boolean ingressDroppedA;
     private boolean ingressDroppedB;
     private boolean closed;
-    private Thread shutdownHook;
+    private ExitCleanup exitCleanup;
 
     private VethPair(final String nameA, final String nameB, final int mtu)
     {
@@ -239,22 +239,14 @@ public final class VethPair implements AutoCloseable
                 }
             }
         }
-        final Thread hook;
+        final ExitCleanup cleanup;
         synchronized (this)
         {
-            hook = shutdownHook;
-            shutdownHook = null;
+            cleanup = exitCleanup;
         }
-        if (hook != null)
+        if (cleanup != null)
         {
-            try
-            {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            }
-            catch (final IllegalStateException ex)
-            {
-                // The JVM is already shutting down (perhaps this is the hook): nothing to remove.
-            }
+            cleanup.cancel();
         }
         if (!failures.isEmpty())
         {
@@ -288,20 +280,6 @@ public final class VethPair implements AutoCloseable
 
     private synchronized void registerShutdownHook()
     {
-        shutdownHook = new Thread(this::closeAtExit, "jmtcp-veth-cleanup-" + nameA);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
-    }
-
-    private void closeAtExit()
-    {
-        try
-        {
-            close();
-        }
-        catch (final RuntimeException ex)
-        {
-            // A shutdown hook has no caller to throw to; stderr is the last place anyone looks.
-            System.err.println("jmtcp: " + ex.getMessage());
-        }
+        exitCleanup = ExitCleanup.register("jmtcp-veth-cleanup-" + nameA, this);
     }
 }
