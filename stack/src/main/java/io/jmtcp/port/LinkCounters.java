@@ -3,7 +3,7 @@ package io.jmtcp.port;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * What happened to the frames of one direction of a {@link MemoryLink}.
+ * What happened to the frames of one direction of a {@link MemoryLink} or an {@link ImpairedPort}.
  *
  * <p>Every counter has a single writer, the thread that sends or the thread that receives on that
  * direction, which publishes it with a release store; any thread may read it. Readings taken

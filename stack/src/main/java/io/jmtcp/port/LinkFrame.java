@@ -3,7 +3,7 @@ package io.jmtcp.port;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * One pooled frame buffer of a {@link MemoryLink} direction with the metadata the sender stamps on
+ * One pooled frame buffer of an {@link ImpairmentStage} with the metadata the sender stamps on
  * it. It travels sender to receiver through the in-flight queue and back through the free queue;
  * the queues' release/acquire ordering makes the plain fields safe to read on the other side.
  */

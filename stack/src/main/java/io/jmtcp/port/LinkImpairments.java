@@ -3,9 +3,9 @@ package io.jmtcp.port;
 import java.util.Objects;
 
 /**
- * What one direction of a {@link MemoryLink} does to the frames it carries: loss, duplication,
- * corruption, reordering, delay with jitter and a bandwidth limit. Immutable; derive variants with
- * the {@code with*} methods, starting from {@link #NONE}:
+ * What one direction of a {@link MemoryLink} or an {@link ImpairedPort} does to the frames it
+ * carries: loss, duplication, corruption, reordering, delay with jitter and a bandwidth limit.
+ * Immutable; derive variants with the {@code with*} methods, starting from {@link #NONE}:
  *
  * <pre>{@code
  * LinkImpairments wan = LinkImpairments.NONE

@@ -4,7 +4,7 @@ import org.agrona.concurrent.NanoClock;
 import org.jctools.queues.atomic.SpscAtomicArrayQueue;
 
 /**
- * The receiving half of one {@link MemoryLink} direction: moves published frames into a binary
+ * The receiving half of an {@link ImpairmentStage}: moves published frames into a binary
  * min-heap keyed by delivery time and hands out the ones that are due. Touched only by the thread
  * that receives on the end this direction leads to.
  *

@@ -5,10 +5,10 @@ import org.agrona.concurrent.NanoClock;
 import org.jctools.queues.atomic.SpscAtomicArrayQueue;
 
 /**
- * The sending half of one {@link MemoryLink} direction: applies the {@link LinkImpairments},
- * stamps each frame with its delivery time and publishes it. Touched only by the thread that
- * sends on the end this direction starts from; it alone draws from the direction's generator,
- * which is what makes a run reproducible from its seed.
+ * The sending half of an {@link ImpairmentStage}: applies the {@link LinkImpairments}, stamps each
+ * frame with its delivery time and publishes it. Touched only by the thread that offers frames to
+ * the stage; it alone draws from the direction's generator, which is what makes a run reproducible
+ * from its seed.
  */
 final class LinkTransmitter
 {

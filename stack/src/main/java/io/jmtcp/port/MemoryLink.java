@@ -1,14 +1,10 @@
 package io.jmtcp.port;
 
-import java.nio.ByteBuffer;
 import java.util.Objects;
 
-import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.jctools.queues.atomic.SpscAtomicArrayQueue;
 
 /**
  * An Ethernet cable in memory: two ends, {@link #endA()} and {@link #endB()}, each a
@@ -59,27 +55,17 @@ public final class MemoryLink implements AutoCloseable
 
     private MemoryLink(final Builder builder)
     {
-        countersAToB = new LinkCounters();
-        countersBToA = new LinkCounters();
+        final ImpairmentStage aToB = new ImpairmentStage(
+            builder.clock, ImpairmentStage.generatorSeed(builder.seed, A_TO_B_SEED_SALT), builder.maxFrameLength,
+            builder.capacity, builder.aToB);
+        final ImpairmentStage bToA = new ImpairmentStage(
+            builder.clock, ImpairmentStage.generatorSeed(builder.seed, B_TO_A_SEED_SALT), builder.maxFrameLength,
+            builder.capacity, builder.bToA);
+        countersAToB = aToB.counters();
+        countersBToA = bToA.counters();
 
-        final SpscAtomicArrayQueue<LinkFrame> aToBInFlight = new SpscAtomicArrayQueue<>(builder.capacity);
-        final SpscAtomicArrayQueue<LinkFrame> aToBFree = pool(builder.capacity, builder.maxFrameLength);
-        final SpscAtomicArrayQueue<LinkFrame> bToAInFlight = new SpscAtomicArrayQueue<>(builder.capacity);
-        final SpscAtomicArrayQueue<LinkFrame> bToAFree = pool(builder.capacity, builder.maxFrameLength);
-
-        final LinkTransmitter aToBTransmitter = new LinkTransmitter(
-            builder.clock, mix(builder.seed ^ A_TO_B_SEED_SALT), builder.maxFrameLength, builder.aToB,
-            aToBInFlight, aToBFree, countersAToB);
-        final LinkReceiver aToBReceiver = new LinkReceiver(
-            builder.clock, builder.capacity, aToBInFlight, aToBFree, countersAToB);
-        final LinkTransmitter bToATransmitter = new LinkTransmitter(
-            builder.clock, mix(builder.seed ^ B_TO_A_SEED_SALT), builder.maxFrameLength, builder.bToA,
-            bToAInFlight, bToAFree, countersBToA);
-        final LinkReceiver bToAReceiver = new LinkReceiver(
-            builder.clock, builder.capacity, bToAInFlight, bToAFree, countersBToA);
-
-        endA = new End(builder.name + ":a", builder.maxFrameLength, aToBTransmitter, bToAReceiver);
-        endB = new End(builder.name + ":b", builder.maxFrameLength, bToATransmitter, aToBReceiver);
+        endA = new End(builder.name + ":a", builder.maxFrameLength, aToB, bToA);
+        endB = new End(builder.name + ":b", builder.maxFrameLength, bToA, aToB);
         endA.peer = endB;
         endB.peer = endA;
     }
@@ -167,31 +153,6 @@ public final class MemoryLink implements AutoCloseable
         endB.close();
     }
 
-    private static SpscAtomicArrayQueue<LinkFrame> pool(final int capacity, final int maxFrameLength)
-    {
-        // One direct allocation sliced into cache-line aligned frame buffers, rather than one
-        // allocation per buffer: fewer native allocations and neighbouring frames stay apart.
-        final int stride = BitUtil.align(maxFrameLength, BitUtil.CACHE_LINE_LENGTH);
-        final ByteBuffer memory = ByteBuffer.allocateDirect(stride * capacity + BitUtil.CACHE_LINE_LENGTH);
-        final long address = new UnsafeBuffer(memory).addressOffset();
-        final int first = (int)(BitUtil.align(address, BitUtil.CACHE_LINE_LENGTH) - address);
-        final SpscAtomicArrayQueue<LinkFrame> free = new SpscAtomicArrayQueue<>(capacity);
-        for (int i = 0; i < capacity; i++)
-        {
-            free.offer(new LinkFrame(new UnsafeBuffer(memory, first + i * stride, maxFrameLength)));
-        }
-        return free;
-    }
-
-    /** The SplitMix64 finaliser: turns related seeds (s, s + 1) into unrelated generator states. */
-    private static long mix(final long seed)
-    {
-        long z = seed;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
-
     /**
      * One end of the link. Its {@link #send} feeds the direction leaving this end, its
      * {@link #receive} drains the direction arriving at it.
@@ -203,21 +164,21 @@ public final class MemoryLink implements AutoCloseable
     {
         private final String name;
         private final int maxFrameLength;
-        private final LinkTransmitter transmitter;
-        private final LinkReceiver receiver;
+        private final ImpairmentStage outgoing;
+        private final ImpairmentStage incoming;
         private End peer;
         private volatile boolean closed;
 
         private End(
             final String name,
             final int maxFrameLength,
-            final LinkTransmitter transmitter,
-            final LinkReceiver receiver)
+            final ImpairmentStage outgoing,
+            final ImpairmentStage incoming)
         {
             this.name = name;
             this.maxFrameLength = maxFrameLength;
-            this.transmitter = transmitter;
-            this.receiver = receiver;
+            this.outgoing = outgoing;
+            this.incoming = incoming;
         }
 
         /**
@@ -233,7 +194,7 @@ public final class MemoryLink implements AutoCloseable
             {
                 return 0;
             }
-            return receiver.receive(handler, limit);
+            return incoming.deliver(handler, limit);
         }
 
         /**
@@ -249,10 +210,10 @@ public final class MemoryLink implements AutoCloseable
         {
             if (closed || peer.closed)
             {
-                transmitter.refuse();
+                outgoing.refuse();
                 return false;
             }
-            return transmitter.send(buffer, offset, length);
+            return outgoing.offer(buffer, offset, length);
         }
 
         /**
@@ -288,7 +249,7 @@ public final class MemoryLink implements AutoCloseable
          */
         public long nextDeliveryNanos()
         {
-            return receiver.nextDeliveryNanos();
+            return incoming.nextDeliveryNanos();
         }
 
         /**
@@ -427,13 +388,7 @@ public final class MemoryLink implements AutoCloseable
          */
         public MemoryLink build()
         {
-            final long bytes = (long)BitUtil.align(maxFrameLength, BitUtil.CACHE_LINE_LENGTH) * capacity;
-            if (bytes > Integer.MAX_VALUE - BitUtil.CACHE_LINE_LENGTH)
-            {
-                throw new IllegalArgumentException(
-                    "capacity " + capacity + " x maxFrameLength " + maxFrameLength +
-                    " needs more than 2 GiB of buffers per direction");
-            }
+            ImpairmentStage.checkPoolSize(capacity, maxFrameLength);
             return new MemoryLink(this);
         }
     }
