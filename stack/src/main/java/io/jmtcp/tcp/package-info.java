@@ -12,7 +12,11 @@
  *   <li>{@link io.jmtcp.tcp.SendBuffer}: unacknowledged and unsent bytes, retransmission copies
  *       from any held sequence number;</li>
  *   <li>{@link io.jmtcp.tcp.ReceiveBuffer}: in-order bytes plus bounded out-of-order reassembly
- *       and RFC 2018 §4 SACK blocks.</li>
+ *       and RFC 2018 §4 SACK blocks;</li>
+ *   <li>{@link io.jmtcp.tcp.SynCookies}: stateless SYN cookies per RFC 4987 §3.6, for a full SYN
+ *       queue;</li>
+ *   <li>{@link io.jmtcp.tcp.TimeWaitTable}: TIME-WAIT as compact records with FIFO expiry, and the
+ *       TIME-WAIT segment rules of RFC 9293, RFC 1337, RFC 6191 and RFC 7323.</li>
  * </ul>
  * The connection state machine, congestion control, timers and options handling are not written
  * yet; until they are, the network layer counts TCP segments as {@code tcp no socket}.
