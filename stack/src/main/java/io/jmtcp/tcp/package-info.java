@@ -12,7 +12,9 @@
  *   <li>{@link io.jmtcp.tcp.SendBuffer}: unacknowledged and unsent bytes, retransmission copies
  *       from any held sequence number;</li>
  *   <li>{@link io.jmtcp.tcp.ReceiveBuffer}: in-order bytes plus bounded out-of-order reassembly
- *       and RFC 2018 §4 SACK blocks.</li>
+ *       and RFC 2018 §4 SACK blocks;</li>
+ *   <li>{@link io.jmtcp.tcp.SackScoreboard}: the sender's SACK scoreboard and the IsLost, NextSeg
+ *       and SetPipe routines of RFC 6675 §4, tolerating RFC 2883 D-SACK blocks.</li>
  * </ul>
  * The connection state machine, congestion control, timers and options handling are not written
  * yet; until they are, the network layer counts TCP segments as {@code tcp no socket}.
