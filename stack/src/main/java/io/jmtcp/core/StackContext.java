@@ -7,6 +7,12 @@ import io.jmtcp.port.FrameHandler;
 import io.jmtcp.port.PacketPort;
 import io.jmtcp.stats.StackCounter;
 import io.jmtcp.stats.StackCounters;
+import io.jmtcp.tcp.IsnGenerator;
+import io.jmtcp.tcp.SegmentOutput;
+import io.jmtcp.tcp.SynCookies;
+import io.jmtcp.tcp.TcpConfig;
+import io.jmtcp.tcp.TcpEngine;
+import io.jmtcp.wire.Ipv4Header;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
@@ -40,6 +46,7 @@ public final class StackContext implements Agent, FrameHandler
     private final NanoClock clock;
     private final StackCounters counters;
     private final NetworkLayer network;
+    private final TcpEngine tcp;
     private final MpscAtomicArrayQueue<Consumer<StackContext>> commands;
     private final MessagePassingQueue.Consumer<Consumer<StackContext>> runCommand = this::runCommand;
     private long now;
@@ -59,7 +66,7 @@ public final class StackContext implements Agent, FrameHandler
     }
 
     /**
-     * A context over a port with a transport.
+     * A context over a port with a transport of the caller's.
      *
      * @param config    the configuration (validated here).
      * @param port      the port it owns for its lifetime (closed by whoever opened it).
@@ -70,15 +77,80 @@ public final class StackContext implements Agent, FrameHandler
     public StackContext(final ContextConfig config, final PacketPort port, final NanoClock clock,
         final TransportHandler transport)
     {
+        this(config, port, clock, transport, null);
+    }
+
+    /**
+     * A context with the TCP engine ({@link #tcp()}).
+     *
+     * @param config    the configuration (validated here).
+     * @param port      the port it owns for its lifetime (closed by whoever opened it).
+     * @param clock     its time source.
+     * @param tcpConfig the engine's tunables; its secret keys, if set, make ISNs and cookies
+     *                  reproducible (tests and simulations).
+     * @throws UncheckedIOException if the configured counters file cannot be created.
+     */
+    public StackContext(final ContextConfig config, final PacketPort port, final NanoClock clock,
+        final TcpConfig tcpConfig)
+    {
+        this(config, port, clock, null, tcpConfig);
+    }
+
+    private StackContext(final ContextConfig config, final PacketPort port, final NanoClock clock,
+        final TransportHandler transport, final TcpConfig tcpConfig)
+    {
         this.config = config.validate();
         this.rxBatch = config.rxBatch();
         this.commandBatch = config.commandBatch();
         this.port = port;
         this.clock = clock;
         this.counters = newCounters(config);
+        this.tcp = tcpConfig == null ? null : newEngine(tcpConfig, config, counters, clock.nanoTime());
         this.network = new NetworkLayer(config.iface(), new FrameOutput(port, counters), counters, config.arp(),
-            transport);
+            tcp != null ? tcp : transport);
         this.commands = new MpscAtomicArrayQueue<>(config.commandQueueCapacity());
+    }
+
+    private TcpEngine newEngine(final TcpConfig tcpConfig, final ContextConfig config, final StackCounters counters,
+        final long now)
+    {
+        final IsnGenerator isn = tcpConfig.hasSecret()
+            ? new IsnGenerator(tcpConfig.secret0(), tcpConfig.secret1()) : IsnGenerator.withRandomKey();
+        final SynCookies cookies = tcpConfig.hasSecret()
+            ? new SynCookies(~tcpConfig.secret0(), ~tcpConfig.secret1()) : SynCookies.withRandomKey();
+        return new TcpEngine(tcpConfig, config.iface().address(), new NetworkSegmentOutput(), counters, isn, cookies,
+            now);
+    }
+
+    /**
+     * Segments leave through the network layer: TCP at {@link NetworkLayer#L4_OFFSET}, DF set
+     * for path MTU discovery (RFC 1191).
+     */
+    private final class NetworkSegmentOutput implements SegmentOutput
+    {
+        @Override
+        public MutableDirectBuffer buffer()
+        {
+            return network.txBuffer();
+        }
+
+        @Override
+        public int offset()
+        {
+            return NetworkLayer.L4_OFFSET;
+        }
+
+        @Override
+        public int maxSegmentLength()
+        {
+            return network.maxL4Length();
+        }
+
+        @Override
+        public boolean send(final int remoteIp, final int length, final long now)
+        {
+            return network.sendIpv4(remoteIp, Ipv4Header.PROTOCOL_TCP, length, true, now);
+        }
     }
 
     @Override
@@ -103,7 +175,16 @@ public final class StackContext implements Agent, FrameHandler
         now = clock.nanoTime();
         int work = port.receive(this, rxBatch);
         work += network.onTimers(now);
+        if (tcp != null)
+        {
+            work += tcp.onTimers(now);
+            work += dispatchTcpEvents();
+        }
         work += commands.drain(runCommand, commandBatch);
+        if (tcp != null)
+        {
+            work += dispatchTcpEvents();
+        }
         work += port.flush();
         return work;
     }
@@ -140,6 +221,28 @@ public final class StackContext implements Agent, FrameHandler
     public long now()
     {
         return now;
+    }
+
+    /**
+     * @return the TCP engine, or null for a context made without one; touch it only from the
+     *         context thread (a command, or a handler the engine calls).
+     */
+    public TcpEngine tcp()
+    {
+        return tcp;
+    }
+
+    private int dispatchTcpEvents()
+    {
+        try
+        {
+            return tcp.dispatchEvents();
+        }
+        catch (final RuntimeException ex)
+        {
+            internalError(ex);
+            return 1;
+        }
     }
 
     /**

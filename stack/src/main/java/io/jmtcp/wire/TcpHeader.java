@@ -129,6 +129,16 @@ public final class TcpHeader
     }
 
     /**
+     * The buffer last wrapped; the payload is at {@link #payloadOffset()}.
+     *
+     * @return the buffer.
+     */
+    public DirectBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /**
      * Whether the checksum over the pseudo-header, header and data verifies (RFC 9293 §3.1).
      *
      * @param sourceIp      IPv4 source address of the datagram.
