@@ -33,6 +33,9 @@ public final class TcpConnection
     static final int EVENT_WRITABLE = 4;
     static final int EVENT_CLOSED = 8;
 
+    /** Least time between ACKs that answer empty out-of-window segments. */
+    static final long OUT_OF_WINDOW_ACK_INTERVAL_NANOS = 500_000_000L;
+
     /** RFC 7323 §5.5: TS.Recent older than 24 days is invalid (the peer's clock may have wrapped). */
     static final long PAWS_IDLE_NANOS = 24L * 24 * 3600 * 1_000_000_000L;
 
@@ -103,6 +106,7 @@ public final class TcpConnection
 
     // Receive-side ACK policy (RFC 9293 §3.8.6.3, RFC 5681 §4.2).
     boolean ackNow;
+    long lastOutOfWindowAck;
     int unackedSegments;
 
     // Events for the handler.
@@ -169,6 +173,7 @@ public final class TcpConnection
         appClosed = false;
         error = TcpError.NONE;
         ackNow = false;
+        lastOutOfWindowAck = engine.now() - OUT_OF_WINDOW_ACK_INTERVAL_NANOS;
         unackedSegments = 0;
         pendingEvents = 0;
         queuedForEvents = false;
@@ -393,8 +398,9 @@ public final class TcpConnection
             return;
         }
         appClosed = true;
-        if (state == TcpState.CLOSED)
+        if (!inFlowTable)
         {
+            // Already ended (CLOSED, or TIME_WAIT kept as a record): only the object is left.
             engine.release(this);
             return;
         }
@@ -842,10 +848,14 @@ public final class TcpConnection
         if (!SequenceNumbers.segmentAcceptable(seq, segmentLength, rcvNxt, rcvWnd))
         {
             engine.count(StackCounter.TCP_OUT_OF_WINDOW);
-            if (!rst)
+            if (!rst && (segmentLength > 0 || now - lastOutOfWindowAck >= OUT_OF_WINDOW_ACK_INTERVAL_NANOS))
             {
                 // "an acknowledgment should be sent in reply (unless the RST bit is set)". Not a
-                // challenge ACK: data segments are exempt from the RFC 5961 §7 limit.
+                // challenge ACK: data segments are exempt from the RFC 5961 §7 limit. Replies to
+                // empty segments are limited per connection (as Linux's tcp_invalid_ratelimit),
+                // so that two ends that disagree cannot exchange ACKs forever; a keepalive probe
+                // (RFC 9293 §3.8.4) still gets its answer.
+                lastOutOfWindowAck = now;
                 ackNow = true;
             }
             return;

@@ -515,10 +515,15 @@ final class TcpSender
         return true;
     }
 
-    /** A pure ACK with the current RCV.NXT and window. */
+    /**
+     * A pure ACK with the current RCV.NXT and window. Its sequence number is the highest we sent
+     * (SND.MAX, as BSD does), not SND.NXT: after a timeout pulls SND.NXT back, the peer may
+     * already hold more, and an ACK below its RCV.NXT would be unacceptable to it and draw an
+     * ACK back, an endless exchange.
+     */
     void sendAck(final long now)
     {
-        transmit(c.sndNxt, 0, TcpHeader.ACK, now);
+        transmit(c.sndMax, 0, TcpHeader.ACK, now);
     }
 
     /** An ACK of SND.NXT - 1: a keepalive probe (RFC 9293 §3.8.4). */

@@ -136,10 +136,28 @@ public final class StreamEndpoint implements TcpHandler
 
     private void fill(final long position, final int length)
     {
-        for (int i = 0; i < length; i++)
+        int i = 0;
+        while (i < length && ((position + i) & 7) != 0)
+        {
+            scratch.putByte(i, byteAt(seed, position + i));
+            i++;
+        }
+        for (; i + 8 <= length; i += 8)
+        {
+            scratch.putLong(i, block(seed, (position + i) >>> 3), java.nio.ByteOrder.LITTLE_ENDIAN);
+        }
+        for (; i < length; i++)
         {
             scratch.putByte(i, byteAt(seed, position + i));
         }
+    }
+
+    private static long block(final long seed, final long index)
+    {
+        long z = seed + index * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /**
@@ -149,11 +167,7 @@ public final class StreamEndpoint implements TcpHandler
      */
     public static byte byteAt(final long seed, final long position)
     {
-        long z = seed + (position >>> 3) * 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        z ^= z >>> 31;
-        return (byte)(z >>> ((position & 7) * 8));
+        return (byte)(block(seed, position >>> 3) >>> ((position & 7) * 8));
     }
 
     /**
@@ -217,6 +231,12 @@ public final class StreamEndpoint implements TcpHandler
     public TcpConnection connection()
     {
         return connection;
+    }
+
+    /** @return SHA-256 of what was sent, in hex (consumes the digest). */
+    public String sentSha256()
+    {
+        return HexFormat.of().formatHex(sentDigest.digest());
     }
 
     /** @return SHA-256 of what was received, in hex (consumes the digest). */

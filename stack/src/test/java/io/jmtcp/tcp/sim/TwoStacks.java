@@ -5,11 +5,17 @@ import io.jmtcp.core.StackContext;
 import io.jmtcp.net.InterfaceConfig;
 import io.jmtcp.port.LinkImpairments;
 import io.jmtcp.port.MemoryLink;
+import io.jmtcp.port.PacketPort;
+import io.jmtcp.port.PcapFileWriter;
+import io.jmtcp.port.TracingPort;
 import io.jmtcp.tcp.TcpConfig;
 import io.jmtcp.time.VirtualClock;
 import io.jmtcp.wire.Ip4;
 import io.jmtcp.wire.Mac;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -30,6 +36,7 @@ public final class TwoStacks implements AutoCloseable
     private final MemoryLink link;
     private final StackContext a;
     private final StackContext b;
+    private TracingPort trace;
 
     /**
      * @param seed   the link's seed.
@@ -46,12 +53,34 @@ public final class TwoStacks implements AutoCloseable
             .aToB(aToB).bToA(bToA).build();
         a = new StackContext(new ContextConfig().name("a")
             .iface(new InterfaceConfig(Mac.parse("02:00:00:00:00:01"), A, 24, InterfaceConfig.NO_GATEWAY, mtu)),
-            link.endA(), clock, tcpA);
+            traced(link.endA()), clock, tcpA);
         b = new StackContext(new ContextConfig().name("b")
             .iface(new InterfaceConfig(Mac.parse("02:00:00:00:00:02"), B, 24, InterfaceConfig.NO_GATEWAY, mtu)),
             link.endB(), clock, tcpB);
         a.doWork();
         b.doWork();
+    }
+
+    /**
+     * With {@code -Dsim.trace=FILE}, A's side of the link is written to a pcap file (virtual
+     * timestamps), for replaying a failing seed in Wireshark.
+     */
+    private PacketPort traced(final PacketPort port)
+    {
+        final String file = System.getProperty("sim.trace");
+        if (file == null)
+        {
+            return port;
+        }
+        try
+        {
+            trace = new TracingPort(port, PcapFileWriter.open(Path.of(file)), () -> clock.nanoTime());
+            return trace;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     /** @return stack A. */
@@ -147,6 +176,10 @@ public final class TwoStacks implements AutoCloseable
     @Override
     public void close()
     {
+        if (trace != null)
+        {
+            trace.close();
+        }
         link.close();
     }
 }
