@@ -119,28 +119,40 @@ public final class TwoStacks implements AutoCloseable
         final long deadline = clock.nanoTime() + maxDuration;
         while (true)
         {
-            final int work = a.doWork() + b.doWork();
-            if (a.lastError() != null || b.lastError() != null)
-            {
-                final Throwable error = a.lastError() != null ? a.lastError() : b.lastError();
-                throw new AssertionError("a context caught an exception", error);
-            }
+            step();
             if (done.getAsBoolean())
             {
                 return true;
             }
-            final long now = clock.nanoTime();
-            if (now - deadline > 0)
+            if (clock.nanoTime() - deadline > 0)
             {
                 return false;
             }
-            if (work == 0)
-            {
-                final long next = link.nextDeliveryNanos();
-                final long step = now + IDLE_STEP_NANOS;
-                clock.advanceTo(next != Long.MAX_VALUE && next - step < 0 ? Math.max(next, now + 1) : step);
-            }
         }
+    }
+
+    /**
+     * One duty cycle of each stack; if neither had work, the clock jumps to the next delivery on
+     * the link or one timer tick, whichever is sooner.
+     *
+     * @return the work done.
+     */
+    public int step()
+    {
+        final int work = a.doWork() + b.doWork();
+        if (a.lastError() != null || b.lastError() != null)
+        {
+            final Throwable error = a.lastError() != null ? a.lastError() : b.lastError();
+            throw new AssertionError("a context caught an exception", error);
+        }
+        if (work == 0)
+        {
+            final long now = clock.nanoTime();
+            final long next = link.nextDeliveryNanos();
+            final long step = now + IDLE_STEP_NANOS;
+            clock.advanceTo(next != Long.MAX_VALUE && next - step < 0 ? Math.max(next, now + 1) : step);
+        }
+        return work;
     }
 
     /**
