@@ -192,4 +192,26 @@ class BenchmarksSmokeTest
         }
         assertTrue(pair.veth.isClosed());
     }
+
+    @Test
+    void tcpBulkOverTheMemoryLinkDeliversWholeMebibytes()
+    {
+        for (final int mtu : new int[] {1500, 9000})
+        {
+            final TcpMemoryLinkBenchmark.Bulk state = new TcpMemoryLinkBenchmark.Bulk();
+            state.mtu = mtu;
+            state.setUp();
+            try
+            {
+                final TcpMemoryLinkBenchmark benchmark = new TcpMemoryLinkBenchmark();
+                final long first = benchmark.bulk(state);
+                final long second = benchmark.bulk(state);
+                assertTrue(second - first >= TcpMemoryLinkBenchmark.MIB, "a whole MiB per operation at MTU " + mtu);
+            }
+            finally
+            {
+                state.tearDown();
+            }
+        }
+    }
 }
