@@ -169,7 +169,10 @@ public final class TcpEngine implements TransportHandler
     }
 
     /**
-     * Take the next established connection from a listener's accept queue.
+     * Take the next established connection from a listener's accept queue. Events of a connection
+     * that is not accepted yet are not delivered (nobody holds it): data or even the peer's FIN
+     * may already be waiting, so look at {@link TcpConnection#readable()} (or just call
+     * {@link TcpConnection#receive}) after accepting.
      *
      * @param listener the listener.
      * @return the connection (its handler is the listener's until changed), or null if none waits.
