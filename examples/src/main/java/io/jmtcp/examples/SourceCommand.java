@@ -95,14 +95,13 @@ final class SourceCommand implements Callable<Integer>
                 return new LiveStack.Outcome(1, null);
             }
             final String reason = signals.await(timeoutSeconds, TimeUnit.SECONDS);
-            if (reason == null)
-            {
-                final String progress = LiveStack.onContext(context, ctx -> transfer.abort());
-                err.println("jmtcp source: timed out after " + timeoutSeconds + " s: " + progress);
-                return new LiveStack.Outcome(1, null);
-            }
             if (!Transfer.DONE.equals(reason))
             {
+                // Out of time (null) or a signal: reset the connection rather than leave the peer
+                // a half-open one when the stack stops.
+                final String progress = LiveStack.onContext(context, ctx -> transfer.abort());
+                err.println("jmtcp source: " + (reason == null ? "timed out after " + timeoutSeconds + " s"
+                    : "stopped by " + reason) + ": " + progress);
                 return new LiveStack.Outcome(1, reason);
             }
             if (transfer.error != TcpError.NONE)

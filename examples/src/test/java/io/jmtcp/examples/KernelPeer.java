@@ -22,8 +22,10 @@ import java.util.HexFormat;
  *       writing, read until EOF; print {@code bytes=N sha256=HEX} of what it sent.</li>
  *   <li>{@code echo HOST PORT BYTES SEED}: the same, reading concurrently; print
  *       {@code bytes=N sha256=HEX} of what came back.</li>
- *   <li>{@code sink PORT}: accept one connection, read until EOF, close; print
- *       {@code bytes=N sha256=HEX} of what it read.</li>
+ *   <li>{@code reset HOST PORT BYTES SEED}: connect, send the stream, then reset the connection
+ *       (close with a zero linger time) instead of closing it.</li>
+ *   <li>{@code sink PORT [HOLD_MILLIS]}: accept one connection, read until EOF, print
+ *       {@code bytes=N sha256=HEX} of what it read, wait HOLD_MILLIS (default 0), close.</li>
  * </ul>
  */
 public final class KernelPeer
@@ -52,8 +54,11 @@ public final class KernelPeer
                 send(connect(args[1], Integer.parseInt(args[2])), Long.parseLong(args[3]), Long.parseLong(args[4]),
                     true);
                 break;
+            case "reset":
+                reset(connect(args[1], Integer.parseInt(args[2])), Long.parseLong(args[3]), Long.parseLong(args[4]));
+                break;
             case "sink":
-                sink(Integer.parseInt(args[1]));
+                sink(Integer.parseInt(args[1]), args.length > 2 ? Long.parseLong(args[2]) : 0);
                 break;
             default:
                 throw new IllegalArgumentException("unknown mode " + args[0]);
@@ -114,7 +119,17 @@ public final class KernelPeer
         }
     }
 
-    private static void sink(final int port) throws IOException
+    private static void reset(final Socket socket, final long bytes, final long seed) throws IOException
+    {
+        try (socket)
+        {
+            write(socket.getOutputStream(), bytes, seed, Sha256.newDigest());
+            // Linger 0: close() sends RST, not FIN.
+            socket.setSoLinger(true, 0);
+        }
+    }
+
+    private static void sink(final int port, final long holdMillis) throws IOException, InterruptedException
     {
         try (ServerSocket server = new ServerSocket())
         {
@@ -128,6 +143,9 @@ public final class KernelPeer
                 final MessageDigest digest = Sha256.newDigest();
                 final long received = read(socket.getInputStream(), digest);
                 System.out.println(line(received, digest));
+                System.out.flush();
+                // Keeping the connection half-open lets a test see the stack's source time out.
+                Thread.sleep(holdMillis);
             }
         }
     }

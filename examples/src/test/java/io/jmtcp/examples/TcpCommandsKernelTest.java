@@ -59,6 +59,29 @@ class TcpCommandsKernelTest
     }
 
     @Test
+    void sinkNamesTheErrnoOfAConnectionTheKernelReset(final NetnsBed bed) throws Exception
+    {
+        final Process stack = startStack(bed, "sink", "--port", Integer.toString(PORT));
+        try
+        {
+            final ChildOutput output = ChildOutput.of(stack);
+            output.await("stop with Ctrl-C", START);
+
+            final CommandResult reset = bed.exec(TRANSFER, kernelPeer("reset", bed.stackAddressText(),
+                Integer.toString(PORT), "100000", "3"));
+            assertTrue(reset.ok(), reset.describe() + "\n" + output.text());
+            // Linux discards what it had not sent yet when it resets, so only the error is certain.
+            output.await(" error=ECONNRESET\n", Duration.ofSeconds(10));
+
+            assertEquals(0, output.terminate(STOP), output.text());
+        }
+        finally
+        {
+            stack.destroyForcibly();
+        }
+    }
+
+    @Test
     void echoReturnsEveryByteTheKernelSentThenCloses(final NetnsBed bed) throws Exception
     {
         // More than the stack's send buffer and the kernel's receive buffer together, so that
@@ -105,6 +128,54 @@ class TcpCommandsKernelTest
 
             assertEquals(0, sinkOutput.exit(Duration.ofSeconds(10)), errors(sink));
             assertTrue(sinkOutput.text().contains(expected), sinkOutput.text());
+        }
+        finally
+        {
+            source.destroyForcibly();
+        }
+    }
+
+    @Test
+    void sourceGivesUpAfterItsTimeoutWhenThePeerNeverCloses(final NetnsBed bed) throws Exception
+    {
+        final Process sink = bed.start(kernelPeer("sink", Integer.toString(PORT), "10000"));
+        final ChildOutput sinkOutput = ChildOutput.of(sink);
+        sinkOutput.await("listening on " + PORT, START);
+
+        final Process source = startStack(bed, "source", "--connect", bed.peerAddressText() + ":" + PORT,
+            "--bytes", "100000", "--timeout", "2");
+        try
+        {
+            final ChildOutput output = ChildOutput.of(source);
+            assertEquals(1, output.exit(START), output.text());
+            // Every byte went and was acknowledged; only the peer's FIN is missing.
+            assertTrue(output.text().contains("jmtcp source: timed out after 2 s: sent 100000 of 100000 bytes, " +
+                "0 not acknowledged, FIN_WAIT_2"), output.text());
+            sinkOutput.await(KernelPeer.expectedLine(100_000, 1), Duration.ofSeconds(5));
+        }
+        finally
+        {
+            source.destroyForcibly();
+        }
+    }
+
+    @Test
+    void sourceStoppedBySigtermResetsPrintsTheCountersAndExitsOne(final NetnsBed bed) throws Exception
+    {
+        final Process sink = bed.start(kernelPeer("sink", Integer.toString(PORT), "10000"));
+        final ChildOutput sinkOutput = ChildOutput.of(sink);
+        sinkOutput.await("listening on " + PORT, START);
+
+        final Process source = startStack(bed, "source", "--connect", bed.peerAddressText() + ":" + PORT,
+            "--bytes", "1000", "--timeout", "30");
+        try
+        {
+            final ChildOutput output = ChildOutput.of(source);
+            sinkOutput.await(KernelPeer.expectedLine(1000, 1), START);
+            assertEquals(1, output.terminate(STOP), output.text());
+            assertTrue(output.text().contains("jmtcp source: stopped by SIGTERM: sent 1000 of 1000 bytes"),
+                output.text());
+            assertTrue(output.text().contains("SIGTERM: stopped. Counters:"), output.text());
         }
         finally
         {
