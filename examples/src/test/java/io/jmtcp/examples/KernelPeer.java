@@ -20,8 +20,9 @@ import java.util.HexFormat;
  * <ul>
  *   <li>{@code send HOST PORT BYTES SEED}: connect, send the {@link SeededBytes} stream, shut down
  *       writing, read until EOF; print {@code bytes=N sha256=HEX} of what it sent.</li>
- *   <li>{@code echo HOST PORT BYTES SEED}: the same, reading concurrently; print
- *       {@code bytes=N sha256=HEX} of what came back.</li>
+ *   <li>{@code echo HOST PORT BYTES SEED [READ_DELAY_MILLIS]}: the same, reading concurrently
+ *       (after READ_DELAY_MILLIS, default 0, so that the buffers on the way fill up first);
+ *       print {@code bytes=N sha256=HEX} of what came back.</li>
  *   <li>{@code reset HOST PORT BYTES SEED}: connect, send the stream, then reset the connection
  *       (close with a zero linger time) instead of closing it.</li>
  *   <li>{@code sink PORT [HOLD_MILLIS]}: accept one connection, read until EOF, print
@@ -48,11 +49,11 @@ public final class KernelPeer
         {
             case "send":
                 send(connect(args[1], Integer.parseInt(args[2])), Long.parseLong(args[3]), Long.parseLong(args[4]),
-                    false);
+                    -1);
                 break;
             case "echo":
                 send(connect(args[1], Integer.parseInt(args[2])), Long.parseLong(args[3]), Long.parseLong(args[4]),
-                    true);
+                    args.length > 5 ? Long.parseLong(args[5]) : 0);
                 break;
             case "reset":
                 reset(connect(args[1], Integer.parseInt(args[2])), Long.parseLong(args[3]), Long.parseLong(args[4]));
@@ -86,7 +87,8 @@ public final class KernelPeer
         return socket;
     }
 
-    private static void send(final Socket socket, final long bytes, final long seed, final boolean hashReceived)
+    /** @param readDelayMillis before reading, or -1 to print the hash of what was sent rather than received. */
+    private static void send(final Socket socket, final long bytes, final long seed, final long readDelayMillis)
         throws Exception
     {
         try (socket)
@@ -108,6 +110,7 @@ public final class KernelPeer
                 }
             }, "writer");
             writer.start();
+            Thread.sleep(Math.max(0, readDelayMillis));
             final MessageDigest receivedDigest = Sha256.newDigest();
             final long received = read(socket.getInputStream(), receivedDigest);
             writer.join(TIMEOUT_MILLIS);
@@ -115,7 +118,7 @@ public final class KernelPeer
             {
                 throw new IOException("writing failed", writeFailure[0]);
             }
-            System.out.println(hashReceived ? line(received, receivedDigest) : line(bytes, sentDigest));
+            System.out.println(readDelayMillis >= 0 ? line(received, receivedDigest) : line(bytes, sentDigest));
         }
     }
 

@@ -84,8 +84,9 @@ class TcpCommandsKernelTest
     @Test
     void echoReturnsEveryByteTheKernelSentThenCloses(final NetnsBed bed) throws Exception
     {
-        // More than the stack's send buffer and the kernel's receive buffer together, so that
-        // echo's backpressure is needed.
+        // The kernel client starts reading only after a second: by then its receive buffer, the
+        // stack's send buffer (256 KiB) and the stack's receive buffer are full, so echo must
+        // have stopped reading and resumed on onWritable for every byte to come back.
         final long bytes = 2 << 20;
         final Process stack = startStack(bed, "echo", "--port", Integer.toString(PORT));
         try
@@ -94,11 +95,14 @@ class TcpCommandsKernelTest
             output.await("stop with Ctrl-C", START);
 
             final CommandResult echo = bed.exec(TRANSFER, kernelPeer("echo", bed.stackAddressText(),
-                Integer.toString(PORT), Long.toString(bytes), "9"));
+                Integer.toString(PORT), Long.toString(bytes), "9", "1000"));
             assertTrue(echo.ok(), echo.describe() + "\n" + output.text());
             assertTrue(echo.stdout().contains(KernelPeer.expectedLine(bytes, 9)), echo.describe());
 
             assertEquals(0, output.terminate(STOP), output.text());
+            // Echo stopped reading, so the stack's receive window closed and Linux probed it: its
+            // zero-window probes (one byte below the window) are counted as out of window.
+            assertTrue(output.text().contains("tcp out of window: "), output.text());
         }
         finally
         {
