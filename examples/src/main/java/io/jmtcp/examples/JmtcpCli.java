@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = JmtcpCli.Version.class,
     description = "A user-space TCP/IP stack for the JVM.",
-    subcommands = { DemoCommand.class, RunCommand.class, StatsCommand.class, CommandLine.HelpCommand.class })
+    subcommands = { DemoCommand.class, RunCommand.class, EchoCommand.class, SinkCommand.class, SourceCommand.class,
+        StatsCommand.class, CommandLine.HelpCommand.class })
 public final class JmtcpCli
 {
     /** The top-level command; picocli instantiates its subcommands. */
