@@ -53,6 +53,8 @@ public enum StackCounter
     TCP_SEGMENTS_OUT("tcp segments out"),
     /** Data bytes in sent segments, retransmissions included. */
     TCP_DATA_BYTES_OUT("tcp data bytes out"),
+    /** New in-order data bytes taken into receive buffers. */
+    TCP_DATA_BYTES_IN("tcp data bytes in"),
     /** Connections opened by us (SYN sent). */
     TCP_ACTIVE_OPENS("tcp active opens"),
     /** Connections a listener accepted into its queue (handshake complete). */

@@ -307,8 +307,12 @@ public final class TcpConnection
      */
     public int receive(final MutableDirectBuffer dst, final int off, final int maxLen)
     {
-        if (receiveBuffer.readable() > 0 && maxLen > 0)
+        if (receiveBuffer.readable() > 0)
         {
+            if (maxLen <= 0)
+            {
+                return 0;
+            }
             final int read = receiveBuffer.read(dst, off, maxLen);
             if (state.synchronizedState())
             {
@@ -1014,6 +1018,7 @@ public final class TcpConnection
         final int advanced = receiveBuffer.receive(seq, tcp.buffer(), tcp.payloadOffset(), payloadLength);
         if (advanced > 0)
         {
+            engine.countDataIn(advanced);
             signal(EVENT_READABLE);
         }
         if (seq != rcvNxtBefore || hadOutOfOrder || receiveBuffer.hasOutOfOrder())

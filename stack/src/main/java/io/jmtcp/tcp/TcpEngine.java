@@ -384,7 +384,7 @@ public final class TcpEngine implements TransportHandler
                 release(connection);
             }
         }
-        while ((listener = acceptableListeners.poll()) != null && budget-- > 0)
+        while (budget-- > 0 && (listener = acceptableListeners.poll()) != null)
         {
             listener.queuedForEvents = false;
             if (listener.isOpen() && listener.pendingAccepts() > 0 && listener.handler() != null)
@@ -730,6 +730,11 @@ public final class TcpEngine implements TransportHandler
     void count(final StackCounter counter)
     {
         counters.increment(counter);
+    }
+
+    void countDataIn(final int bytes)
+    {
+        counters.add(StackCounter.TCP_DATA_BYTES_IN, bytes);
     }
 
     void countUnreadDataReset()

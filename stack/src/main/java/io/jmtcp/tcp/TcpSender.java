@@ -736,7 +736,10 @@ final class TcpSender
     private void maybeArmPersist(final long now)
     {
         final boolean waiting = c.sendBuffer.endSequence() != c.sndNxt || (c.finQueued && !c.finSent);
-        if (c.sndWnd == 0 && waiting && !persistArmed && c.sndUna == c.sndMax && !rtxArmed)
+        // Nothing in flight and data waiting means output() was held back by the window: a zero
+        // window, or one too small for silly-window avoidance, whose RFC 9293 §3.8.6.2.1
+        // override timeout is this same timer.
+        if (waiting && !persistArmed && c.sndUna == c.sndMax && !rtxArmed)
         {
             persistArmed = true;
             persistIntervalNanos = c.rtt.rtoNanos();
@@ -889,6 +892,19 @@ final class TcpSender
         persistArmed = false;
         if (c.sndWnd != 0)
         {
+            // RFC 9293 §3.8.6.2.1: the override timeout: send what the small window takes.
+            if (c.sndUna == c.sndMax && c.sendBuffer.endSequence() != c.sndNxt)
+            {
+                final int seq = c.sndNxt;
+                final int length = Math.min(Math.min(c.sndWnd, c.sndMss), c.sendBuffer.endSequence() - seq);
+                final int sent = transmit(seq, length, TcpHeader.ACK | TcpHeader.PSH, now);
+                if (sent > 0)
+                {
+                    c.sndNxt = seq + sent;
+                    c.sndMax = c.sndNxt;
+                    armRetransmit(now);
+                }
+            }
             return;
         }
         c.engine.count(StackCounter.TCP_ZERO_WINDOW_PROBES);
