@@ -393,7 +393,9 @@ public final class TcpConnection
             return;
         }
         appClosed = true;
-        if (state == TcpState.CLOSED)
+        // TIME_WAIT is over for this object too: the engine keeps it as a TimeWaitTable record
+        // (RFC 9293 §3.4.2), the connection left the flow table and only waits to be released.
+        if (state == TcpState.CLOSED || state == TcpState.TIME_WAIT)
         {
             engine.release(this);
             return;
