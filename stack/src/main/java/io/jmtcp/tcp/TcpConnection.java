@@ -361,6 +361,12 @@ public final class TcpConnection
                 engine.terminate(this, TcpError.NONE, false);
                 return 0;
             case SYN_RECEIVED:
+                // RFC 9293 §3.10.4 lets CLOSE in SYN-RECEIVED "queue for processing after entering
+                // ESTABLISHED state". Sending the FIN now would leave our SYN unacknowledged in
+                // FIN-WAIT-1, where the retransmission timer resends from SND.UNA as if it were
+                // data; establish() carries the close out instead.
+                finQueued = true;
+                return 0;
             case ESTABLISHED:
                 queueFin(TcpState.FIN_WAIT_1);
                 return 0;
@@ -696,7 +702,9 @@ public final class TcpConnection
 
     private void establish(final long now)
     {
-        state = TcpState.ESTABLISHED;
+        // A CLOSE queued in SYN-RECEIVED (shutdownWrite) takes effect now: the FIN goes out with
+        // the output that follows this segment (RFC 9293 §3.10.4).
+        state = finQueued ? TcpState.FIN_WAIT_1 : TcpState.ESTABLISHED;
         cc.reset(sndMss, now);
         scoreboard.reset(sndUna);
         sender.onEstablished(now);
