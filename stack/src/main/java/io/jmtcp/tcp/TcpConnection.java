@@ -286,6 +286,9 @@ public final class TcpConnection
         if (accepted > 0 && state.synchronizedState())
         {
             sender.output(engine.now());
+            // The output may have armed the retransmission or persist timer (RFC 6298 §5.1):
+            // the engine's wheel must know, or it fires only with some later, unrelated timer.
+            engine.schedule(this);
         }
         return accepted;
     }
@@ -452,6 +455,7 @@ public final class TcpConnection
         if (state.synchronizedState())
         {
             sender.output(engine.now());
+            engine.schedule(this);
         }
     }
 
