@@ -191,9 +191,13 @@ final class TcpSender
             onNewAck(ack, now);
         }
         else if (ack == c.sndUna && c.sndMax != c.sndUna && tcp.payloadLength() == 0 &&
-            (tcp.flags() & (TcpHeader.SYN | TcpHeader.FIN)) == 0 && (window == c.sndWnd || sackedNew))
+            (tcp.flags() & (TcpHeader.SYN | TcpHeader.FIN)) == 0 && (window == c.sndWnd || sackedNew) &&
+            window != 0)
         {
             // RFC 5681 §2 "duplicate acknowledgment"; RFC 6675 §2 counts ACKs with new SACK data.
+            // A zero window is excluded: such an ACK answers a window probe (RFC 9293 §3.8.6.1),
+            // whose byte lies beyond the window; counting it would fast-retransmit a full segment
+            // into the closed window and then time out against a peer that is still answering.
             onDuplicateAck(now);
         }
 
