@@ -397,8 +397,10 @@ final class TcpSender
     /**
      * Send one segment from SND.NXT if the rules allow.
      *
-     * @param room  extra limit on the bytes in flight (SACK recovery's cwnd - pipe).
-     * @param force send at least one segment whatever the windows (an RTO retransmission).
+     * @param room  extra limit on the bytes in flight (SACK recovery's cwnd - pipe); with
+     *              {@code force}, the most bytes to send.
+     * @param force send at least one segment whatever the windows, Nagle and SWS avoidance (an
+     *              RTO retransmission, or the SWS override timeout within {@code room}).
      * @return true if a segment left.
      */
     private boolean sendNewData(final int room, final long now, final boolean force)
@@ -418,7 +420,7 @@ final class TcpSender
         int length = Math.min(unsent, Math.min(c.sndMss, Math.max(window, 0)));
         if (force)
         {
-            length = Math.min(unsent, c.sndMss);
+            length = Math.min(unsent, Math.min(c.sndMss, room));
         }
         final boolean retransmission = lt(c.sndNxt, c.sndMax);
         if (length == 0 && unsent > 0 && !force)
@@ -730,12 +732,14 @@ final class TcpSender
 
     /**
      * RFC 9293 §3.8.6.1: with data waiting, nothing in flight and a zero window, probe the window
-     * on a timer that backs off exponentially, for as long as the peer answers.
+     * on a timer that backs off exponentially, for as long as the peer answers. A window open
+     * but too small for sender SWS avoidance blocks the same way (no ACK will come to change
+     * it); the timer is then the override timeout of RFC 9293 §3.8.6.2.1 (RFC 1122 §4.2.3.4).
      */
     private void maybeArmPersist(final long now)
     {
         final boolean waiting = c.sendBuffer.endSequence() != c.sndNxt || (c.finQueued && !c.finSent);
-        if (c.sndWnd == 0 && waiting && !persistArmed && c.sndUna == c.sndMax && !rtxArmed)
+        if (waiting && !persistArmed && c.sndUna == c.sndMax && !rtxArmed)
         {
             persistArmed = true;
             persistIntervalNanos = c.rtt.rtoNanos();
@@ -888,6 +892,11 @@ final class TcpSender
         persistArmed = false;
         if (c.sndWnd != 0)
         {
+            // RFC 9293 §3.8.6.2.1 (4), the override timeout: send what the small window takes.
+            if (c.sndUna == c.sndMax && sendNewData(c.sndWnd, now, true))
+            {
+                armRetransmit(now);
+            }
             return;
         }
         c.engine.count(StackCounter.TCP_ZERO_WINDOW_PROBES);
