@@ -291,6 +291,9 @@ public final class TcpConnection
         if (accepted > 0 && state.synchronizedState())
         {
             sender.output(engine.now());
+            // The output may have armed the retransmission or persist timer (RFC 6298 §5.1):
+            // the engine's wheel must know, or it fires only with some later, unrelated timer.
+            engine.schedule(this);
         }
         return accepted;
     }
@@ -370,6 +373,12 @@ public final class TcpConnection
                 engine.terminate(this, TcpError.NONE, false);
                 return 0;
             case SYN_RECEIVED:
+                // RFC 9293 §3.10.4 lets CLOSE in SYN-RECEIVED "queue for processing after entering
+                // ESTABLISHED state". Sending the FIN now would leave our SYN unacknowledged in
+                // FIN-WAIT-1, where the retransmission timer resends from SND.UNA as if it were
+                // data; establish() carries the close out instead.
+                finQueued = true;
+                return 0;
             case ESTABLISHED:
                 queueFin(TcpState.FIN_WAIT_1);
                 return 0;
@@ -454,6 +463,7 @@ public final class TcpConnection
         if (state.synchronizedState())
         {
             sender.output(engine.now());
+            engine.schedule(this);
         }
     }
 
@@ -704,7 +714,9 @@ public final class TcpConnection
 
     private void establish(final long now)
     {
-        state = TcpState.ESTABLISHED;
+        // A CLOSE queued in SYN-RECEIVED (shutdownWrite) takes effect now: the FIN goes out with
+        // the output that follows this segment (RFC 9293 §3.10.4).
+        state = finQueued ? TcpState.FIN_WAIT_1 : TcpState.ESTABLISHED;
         cc.reset(sndMss, now);
         scoreboard.reset(sndUna);
         sender.onEstablished(now);

@@ -191,9 +191,13 @@ final class TcpSender
             onNewAck(ack, now);
         }
         else if (ack == c.sndUna && c.sndMax != c.sndUna && tcp.payloadLength() == 0 &&
-            (tcp.flags() & (TcpHeader.SYN | TcpHeader.FIN)) == 0 && (window == c.sndWnd || sackedNew))
+            (tcp.flags() & (TcpHeader.SYN | TcpHeader.FIN)) == 0 && (window == c.sndWnd || sackedNew) &&
+            window != 0)
         {
             // RFC 5681 §2 "duplicate acknowledgment"; RFC 6675 §2 counts ACKs with new SACK data.
+            // A zero window is excluded: such an ACK answers a window probe (RFC 9293 §3.8.6.1),
+            // whose byte lies beyond the window; counting it would fast-retransmit a full segment
+            // into the closed window and then time out against a peer that is still answering.
             onDuplicateAck(now);
         }
 
@@ -393,8 +397,10 @@ final class TcpSender
     /**
      * Send one segment from SND.NXT if the rules allow.
      *
-     * @param room  extra limit on the bytes in flight (SACK recovery's cwnd - pipe).
-     * @param force send at least one segment whatever the windows (an RTO retransmission).
+     * @param room  extra limit on the bytes in flight (SACK recovery's cwnd - pipe); with
+     *              {@code force}, the most bytes to send.
+     * @param force send at least one segment whatever the windows, Nagle and SWS avoidance (an
+     *              RTO retransmission, or the SWS override timeout within {@code room}).
      * @return true if a segment left.
      */
     private boolean sendNewData(final int room, final long now, final boolean force)
@@ -414,7 +420,7 @@ final class TcpSender
         int length = Math.min(unsent, Math.min(c.sndMss, Math.max(window, 0)));
         if (force)
         {
-            length = Math.min(unsent, c.sndMss);
+            length = Math.min(unsent, Math.min(c.sndMss, room));
         }
         final boolean retransmission = lt(c.sndNxt, c.sndMax);
         if (length == 0 && unsent > 0 && !force)
@@ -731,7 +737,9 @@ final class TcpSender
 
     /**
      * RFC 9293 §3.8.6.1: with data waiting, nothing in flight and a zero window, probe the window
-     * on a timer that backs off exponentially, for as long as the peer answers.
+     * on a timer that backs off exponentially, for as long as the peer answers. A window open
+     * but too small for sender SWS avoidance blocks the same way (no ACK will come to change
+     * it); the timer is then the override timeout of RFC 9293 §3.8.6.2.1 (RFC 1122 §4.2.3.4).
      */
     private void maybeArmPersist(final long now)
     {
@@ -892,18 +900,10 @@ final class TcpSender
         persistArmed = false;
         if (c.sndWnd != 0)
         {
-            // RFC 9293 §3.8.6.2.1: the override timeout: send what the small window takes.
-            if (c.sndUna == c.sndMax && c.sendBuffer.endSequence() != c.sndNxt)
+            // RFC 9293 §3.8.6.2.1 (4), the override timeout: send what the small window takes.
+            if (c.sndUna == c.sndMax && sendNewData(c.sndWnd, now, true))
             {
-                final int seq = c.sndNxt;
-                final int length = Math.min(Math.min(c.sndWnd, c.sndMss), c.sendBuffer.endSequence() - seq);
-                final int sent = transmit(seq, length, TcpHeader.ACK | TcpHeader.PSH, now);
-                if (sent > 0)
-                {
-                    c.sndNxt = seq + sent;
-                    c.sndMax = c.sndNxt;
-                    armRetransmit(now);
-                }
+                armRetransmit(now);
             }
             return;
         }
