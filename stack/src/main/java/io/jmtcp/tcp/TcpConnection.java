@@ -439,8 +439,9 @@ public final class TcpConnection
     {
         final boolean sendReset = state == TcpState.SYN_RECEIVED || state == TcpState.ESTABLISHED ||
             state == TcpState.FIN_WAIT_1 || state == TcpState.FIN_WAIT_2 || state == TcpState.CLOSE_WAIT;
-        if (state == TcpState.CLOSED)
+        if (!inFlowTable)
         {
+            // Already ended (CLOSED, or TIME_WAIT kept as a record): nothing to abort.
             if (appClosed)
             {
                 engine.release(this);
