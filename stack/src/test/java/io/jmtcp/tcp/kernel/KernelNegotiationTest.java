@@ -84,7 +84,8 @@ class KernelNegotiationTest
                 stack.call(ctx -> endpoint.receivedSha256()));
             final Map<String, Long> nstat = KernelView.assertNoChecksumErrors(bed);
             System.out.println("kernel: TcpInSegs=" + nstat.get("TcpInSegs") + " TcpOutSegs=" + nstat.get("TcpOutSegs")
-                + " TcpRetransSegs=" + nstat.get("TcpRetransSegs") + " TcpInCsumErrors=" + nstat.get("TcpInCsumErrors"));
+                + " TcpRetransSegs=" + nstat.get("TcpRetransSegs")
+                + " TcpInCsumErrors=" + nstat.get("TcpInCsumErrors"));
         }
     }
 }

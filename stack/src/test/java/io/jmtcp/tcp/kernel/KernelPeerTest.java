@@ -28,7 +28,8 @@ class KernelPeerTest
                 KernelPeer.fill(seed, start, block, 3, length);
                 for (int i = 0; i < length; i++)
                 {
-                    assertEquals(StreamEndpoint.byteAt(seed, start + i), block[3 + i], "start " + start + " index " + i);
+                    assertEquals(StreamEndpoint.byteAt(seed, start + i), block[3 + i],
+                        "start " + start + " index " + i);
                 }
             }
         }

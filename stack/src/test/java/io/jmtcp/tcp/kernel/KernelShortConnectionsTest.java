@@ -50,11 +50,13 @@ class KernelShortConnectionsTest
             assertEquals(Long.valueOf(0), stack.call(ctx -> server.shortWrites()));
             assertEquals(Long.valueOf(0), stack.call(ctx -> server.failures()));
             assertEquals(CONNECTIONS, stack.context().counters().get(StackCounter.TCP_PASSIVE_OPENS));
-            assertEquals(0, stack.context().counters().get(StackCounter.TCP_RESETS_OUT), () -> Transfers.describe(stack));
+            assertEquals(0, stack.context().counters().get(StackCounter.TCP_RESETS_OUT),
+                () -> Transfers.describe(stack));
             KernelView.assertNoChecksumErrors(bed);
             final long elapsedMs = Long.parseLong(peer.value("elapsedMs"));
-            System.out.printf(Locale.ROOT, "%d sequential connections (64 B each way) in %d ms: %.0f connections/s%n  %s%n",
-                CONNECTIONS, elapsedMs, CONNECTIONS * 1000.0 / Math.max(1, elapsedMs), Transfers.describe(stack));
+            System.out.printf(Locale.ROOT,
+                "%d sequential connections (64 B each way) in %d ms: %.0f connections/s%n  %s%n", CONNECTIONS, elapsedMs,
+                CONNECTIONS * 1000.0 / Math.max(1, elapsedMs), Transfers.describe(stack));
         }
     }
 }

@@ -86,7 +86,8 @@ final class Transfers
                 CLOSE_TIMEOUT);
             assertTrue(ended, () -> "our connection did not end: " + describe(stack));
             final OurEnd ours = stack.call(ctx -> OurEnd.of(server.endpoint()));
-            assertEquals(Integer.valueOf(0), stack.call(ctx -> server.extraConnections()), "connections beyond the first");
+            assertEquals(Integer.valueOf(0), stack.call(ctx -> server.extraConnections()),
+                "connections beyond the first");
             stack.call(ctx ->
             {
                 server.close();
