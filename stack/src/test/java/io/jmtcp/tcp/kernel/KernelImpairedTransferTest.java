@@ -25,8 +25,9 @@ import java.util.function.UnaryOperator;
  * <p><b>Size.</b> At 2% loss each way and a 10 ms round trip, TCP's throughput is bounded by the
  * loss rate, not the link (about MSS / RTT · 1.22 / √p, a few Mbit/s). The default run sends
  * {@value #DEFAULT_MEGABYTES} MB each way to keep the suite short; the issue's 200 MB each way
- * runs with {@code -Djmtcp.kernel.impairedMegabytes=200} (see the README's Tests section for the
- * command and the measured durations).
+ * runs with the Maven property {@code -Dkernel.impairedMegabytes=200}, which
+ * {@code mvn -Psoak verify} sets (the README's Tests section has the command and the measured
+ * durations).
  */
 @KernelBed
 class KernelImpairedTransferTest
