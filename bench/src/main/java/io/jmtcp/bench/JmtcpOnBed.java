@@ -147,9 +147,11 @@ final class JmtcpOnBed implements AutoCloseable
             }
         });
         return "segments in " + c.get(StackCounter.TCP_SEGMENTS_IN) + ", out " + c.get(StackCounter.TCP_SEGMENTS_OUT)
-            + "; retransmitted " + c.get(StackCounter.TCP_RETRANSMITS) + " (fast " + c.get(StackCounter.TCP_FAST_RETRANSMITS)
+            + "; retransmitted " + c.get(StackCounter.TCP_RETRANSMITS)
+            + " (fast " + c.get(StackCounter.TCP_FAST_RETRANSMITS)
             + ", RTOs " + c.get(StackCounter.TCP_RETRANSMIT_TIMEOUTS) + "); dup ACKs in "
-            + c.get(StackCounter.TCP_DUPLICATE_ACKS_IN) + "; out-of-order in " + c.get(StackCounter.TCP_OUT_OF_ORDER_SEGMENTS)
+            + c.get(StackCounter.TCP_DUPLICATE_ACKS_IN)
+            + "; out-of-order in " + c.get(StackCounter.TCP_OUT_OF_ORDER_SEGMENTS)
             + "; zero-window probes " + c.get(StackCounter.TCP_ZERO_WINDOW_PROBES) + "; frames dropped "
             + c.totalDropped() + "; tx errors " + port.txErrors() + "; " + libpcap;
     }
@@ -270,7 +272,8 @@ final class JmtcpOnBed implements AutoCloseable
         {
             if (!done.await(seconds, TimeUnit.SECONDS))
             {
-                throw new IllegalStateException("jmtcp sink: no EOF within " + seconds + " s, " + received + " bytes read");
+                throw new IllegalStateException("jmtcp sink: no EOF within " + seconds + " s, " + received
+                    + " bytes read");
             }
             if (error != TcpError.NONE)
             {

@@ -122,7 +122,8 @@ final class PeerProcess implements AutoCloseable
         stderr.join(STOP_GRACE_MILLIS);
         if (process.exitValue() != 0)
         {
-            throw new IllegalStateException(description + ": exit status " + process.exitValue() + "; output: " + output());
+            throw new IllegalStateException(description + ": exit status " + process.exitValue() + "; output: "
+                + output());
         }
         return awaitLine(prefix, Duration.ZERO);
     }

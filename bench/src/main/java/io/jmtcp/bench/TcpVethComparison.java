@@ -410,9 +410,9 @@ public final class TcpVethComparison
 
     private static String describe(final String server, final Options options, final RoundTrips r)
     {
-        return String.format(Locale.ROOT, "%d B round trips to %s: p50 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, max %.1f µs,"
-            + " %.1f k/s (%d measured)", options.size(), server, r.p50() / 1e3, r.p99() / 1e3, r.p999() / 1e3,
-            r.max() / 1e3, r.perSecond() / 1e3, r.count());
+        return String.format(Locale.ROOT, "%d B round trips to %s: p50 %.1f µs, p99 %.1f µs, p99.9 %.1f µs,"
+            + " max %.1f µs, %.1f k/s (%d measured)", options.size(), server, r.p50() / 1e3, r.p99() / 1e3,
+            r.p999() / 1e3, r.max() / 1e3, r.perSecond() / 1e3, r.count());
     }
 
     private static void printTable(final Options options, final List<Repetition> reps, final PrintStream out)
