@@ -2,6 +2,7 @@ package io.jmtcp.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jmtcp.bed.KernelBed;
@@ -15,6 +16,8 @@ import org.openjdk.jmh.infra.Blackhole;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.runner.IterationType;
 import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.util.List;
 
 /**
  * Every benchmark's setup, one operation and teardown, called directly without JMH, so that a
@@ -213,5 +216,46 @@ class BenchmarksSmokeTest
                 state.tearDown();
             }
         }
+    }
+
+    @Test
+    @KernelBed
+    void tcpOverVethAgainstTheKernelEveryModeBriefly() throws Exception
+    {
+        // Small enough for a few seconds in all, large enough that every mode moves real data.
+        final TcpVethComparison.Options options = new TcpVethComparison.Options(20_000_000, 5, 300, 100, 64, 1, 0, 1,
+            1 << 20);
+
+        final List<TcpVethComparison.Repetition> reps = TcpVethComparison.run(options, System.out);
+
+        assertEquals(1, reps.size());
+        final TcpVethComparison.Repetition rep = reps.get(0);
+        for (final TcpVethComparison.Bulk bulk : List.of(rep.kernelToJmtcp(), rep.jmtcpToKernel(), rep.kernelToKernel(),
+            rep.kernelToKernelOffload()))
+        {
+            assertEquals(20_000_000, bulk.bytes(), "a whole transfer well within its time bound");
+            assertTrue(bulk.gbps() > 0);
+        }
+        for (final TcpVethComparison.RoundTrips rr : List.of(rep.jmtcpEcho(), rep.kernelEcho()))
+        {
+            assertEquals(300, rr.count());
+            assertTrue(rr.p50() > 0 && rr.p50() <= rr.p99() && rr.p99() <= rr.max());
+        }
+    }
+
+    @Test
+    void tcpOverVethOptions()
+    {
+        final TcpVethComparison.Options options = TcpVethComparison.Options.parse("--bytes", "1000", "--cpus", "1:0",
+            "--repeat", "3");
+        assertEquals(1000, options.bytes());
+        assertEquals(1, options.stackCpu());
+        assertEquals(0, options.peerCpu());
+        assertEquals(3, options.repeat());
+        assertEquals(TcpVethComparison.Options.DEFAULT.roundTrips(), options.roundTrips());
+        assertThrows(IllegalArgumentException.class, () -> TcpVethComparison.Options.parse("--bytes", "0"));
+        assertThrows(IllegalArgumentException.class, () -> TcpVethComparison.Options.parse("--buffer", "1000"));
+        assertThrows(IllegalArgumentException.class, () -> TcpVethComparison.Options.parse("--seconds"));
+        assertThrows(IllegalArgumentException.class, () -> TcpVethComparison.Options.parse("--nope", "1"));
     }
 }
