@@ -852,7 +852,7 @@ public final class TcpConnection
                 tsRecent = options.tsVal();
                 tsRecentAge = now;
             }
-            else
+            else if (!disorderedDuplicateAck(tcp, options, segmentLength))
             {
                 engine.count(StackCounter.TCP_PAWS_REJECTED);
                 ackNow = true;
@@ -946,6 +946,21 @@ public final class TcpConnection
             }
         }
         processPeerFin(now);
+    }
+
+    /**
+     * A duplicate ACK overtaken by a later segment carries an older timestamp; PAWS would drop it
+     * and fast retransmit would miss it. As Linux does ({@code tcp_disordered_ack}), let it pass
+     * when it can do no harm: a pure ACK at RCV.NXT that neither acknowledges new data nor
+     * changes the window, with a timestamp at most one RTO older than TS.Recent (RFC 7323 §5.3
+     * guards against old data being taken as new; such an ACK holds none).
+     */
+    private boolean disorderedDuplicateAck(final TcpHeader tcp, final TcpOptions options, final int segmentLength)
+    {
+        final long ageMillis = (tsRecent - options.tsVal()) & 0xFFFFFFFFL;
+        return segmentLength == 0 && tcp.flags() == TcpHeader.ACK && tcp.sequenceNumber() == rcvNxt() &&
+            tcp.ackNumber() == sndUna && (tcp.window() << sndShift) == sndWnd &&
+            ageMillis <= rtt.rtoNanos() / 1_000_000L;
     }
 
     private void onReset(final int seq, final int rcvNxt, final long now)

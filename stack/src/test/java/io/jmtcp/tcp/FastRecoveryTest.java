@@ -123,4 +123,31 @@ final class FastRecoveryTest
         fx.peerAck().ack(seg(SEGMENTS)).send();
         assertEquals(0, connection.unacknowledged());
     }
+
+    @Test
+    void establishedReorderedDupAckWithOlderTimestampStillCounts()
+    {
+        // A duplicate ACK overtaken by a later one carries an older TSval; RFC 7323 §5.3 would
+        // drop it, Linux's tcp_disordered_ack (and ours) lets such a harmless ACK through so
+        // that fast retransmit still sees three duplicates.
+        start(false);
+        final int tsRecent = connection.tsRecent;
+        fx.peerAck().ack(base).tsVal(tsRecent + 10).send();
+        fx.peerAck().ack(base).tsVal(tsRecent + 5).send();
+        fx.peerAck().ack(base).tsVal(tsRecent + 10).send();
+        assertEquals(0, fx.counter(StackCounter.TCP_PAWS_REJECTED));
+        assertEquals(3, fx.counter(StackCounter.TCP_DUPLICATE_ACKS_IN));
+        assertEquals(1, fx.counter(StackCounter.TCP_FAST_RETRANSMITS));
+    }
+
+    @Test
+    void establishedOldTimestampOnAckOfNewDataStillRejected()
+    {
+        // The exception covers duplicate ACKs only: an ACK that moves SND.UNA is held to PAWS.
+        start(false);
+        final int tsRecent = connection.tsRecent;
+        fx.peerAck().ack(base).tsVal(tsRecent + 10).send();
+        fx.peerAck().ack(seg(1)).tsVal(tsRecent + 5).send();
+        assertEquals(1, fx.counter(StackCounter.TCP_PAWS_REJECTED));
+    }
 }
