@@ -11,6 +11,7 @@ import io.jmtcp.port.PcapPortConfig;
 import io.jmtcp.port.PortException;
 import io.jmtcp.stats.StackCounter;
 import io.jmtcp.stats.StackCounters;
+import io.jmtcp.tcp.EchoHandler;
 import io.jmtcp.tcp.TcpConfig;
 import io.jmtcp.tcp.TcpConnection;
 import io.jmtcp.tcp.TcpEngine;
@@ -33,7 +34,7 @@ import java.util.function.Function;
  * One jmtcp context with the TCP engine on the stack end of a {@link NetnsBed}, for
  * {@link TcpVethComparison}: a pcap port on the end, the context's thread busy-spinning (a
  * parked context would add up to a millisecond of wake-up to every exchange) and pinned to one
- * CPU, and the three applications the comparison runs on it, {@link Sink}, {@link Echo} and
+ * CPU, and the three applications the comparison runs on it, {@link Sink}, {@link EchoHandler} and
  * {@link Source}, whose handlers run on the context's thread.
  */
 final class JmtcpOnBed implements AutoCloseable
@@ -283,59 +284,6 @@ final class JmtcpOnBed implements AutoCloseable
         }
     }
 
-    /**
-     * Writes back what it reads, reading only what the send buffer takes at once, so that it
-     * keeps no bytes between calls; closes once the peer's FIN is read and everything echoed.
-     */
-    static final class Echo implements TcpHandler
-    {
-        private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[64 * 1024]);
-
-        @Override
-        public void onReadable(final TcpConnection connection)
-        {
-            pump(connection);
-        }
-
-        @Override
-        public void onWritable(final TcpConnection connection)
-        {
-            pump(connection);
-        }
-
-        @Override
-        public void onClosed(final TcpConnection connection)
-        {
-            connection.close();
-        }
-
-        private void pump(final TcpConnection connection)
-        {
-            while (true)
-            {
-                final int room = Math.min(scratch.capacity(), connection.writable());
-                if (room == 0)
-                {
-                    // Send buffer full; onWritable resumes. (receive(.., 0) would say nothing useful.)
-                    return;
-                }
-                final int read = connection.receive(scratch, 0, room);
-                if (read > 0)
-                {
-                    if (connection.send(scratch, 0, read) < 0)
-                    {
-                        return;
-                    }
-                    continue;
-                }
-                if (read == TcpConnection.EOF)
-                {
-                    connection.close();
-                }
-                return;
-            }
-        }
-    }
 
     /**
      * Sends {@code bytes} bytes (fewer if the deadline passes first), shuts down writing and

@@ -3,6 +3,7 @@ package io.jmtcp.bench;
 import io.jmtcp.bed.HostTools;
 import io.jmtcp.bed.NetnsBed;
 import io.jmtcp.port.PortException;
+import io.jmtcp.tcp.EchoHandler;
 import io.jmtcp.tcp.TcpConfig;
 import io.jmtcp.tcp.TcpError;
 
@@ -344,7 +345,7 @@ public final class TcpVethComparison
     {
         try (JmtcpOnBed stack = JmtcpOnBed.start(bed, tcpConfig(options, true), options.stackCpu()))
         {
-            stack.call(ctx -> JmtcpOnBed.listen(ctx.tcp(), ECHO_PORT, new JmtcpOnBed.Echo()));
+            stack.call(ctx -> JmtcpOnBed.listen(ctx.tcp(), ECHO_PORT, new EchoHandler()));
             final RoundTrips roundTrips;
             try (PeerProcess client = roundTripClient(bed, options))
             {

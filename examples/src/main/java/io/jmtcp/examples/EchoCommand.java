@@ -1,8 +1,6 @@
 package io.jmtcp.examples;
 
-import io.jmtcp.tcp.TcpConnection;
-import io.jmtcp.tcp.TcpHandler;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.jmtcp.tcp.EchoHandler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,67 +33,8 @@ final class EchoCommand implements Callable<Integer>
     @Override
     public Integer call() throws InterruptedException
     {
-        final Echo echo = new Echo();
+        final EchoHandler echo = new EchoHandler();
         return TcpServer.serve(spec, stack, tcp, port, () -> echo);
     }
 
-    /**
-     * Echoes on every connection. It holds no per-connection state: it reads only as many bytes
-     * as the send buffer takes at once, so nothing waits between calls, and a full send buffer
-     * stops the reading (the receive window then closes and the peer waits) until
-     * {@link #onWritable}.
-     */
-    static final class Echo implements TcpHandler
-    {
-        private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[64 * 1024]);
-
-        @Override
-        public void onReadable(final TcpConnection connection)
-        {
-            pump(connection);
-        }
-
-        @Override
-        public void onWritable(final TcpConnection connection)
-        {
-            pump(connection);
-        }
-
-        @Override
-        public void onClosed(final TcpConnection connection)
-        {
-            // Reset or timed out: release it.
-            connection.close();
-        }
-
-        private void pump(final TcpConnection connection)
-        {
-            while (true)
-            {
-                final int room = Math.min(scratch.capacity(), connection.writable());
-                if (room == 0)
-                {
-                    // Send buffer full: read nothing more until onWritable. (Never ask receive for
-                    // 0 bytes either: it reports EOF then even with data still unread.)
-                    return;
-                }
-                final int read = connection.receive(scratch, 0, room);
-                if (read > 0)
-                {
-                    if (connection.send(scratch, 0, read) < 0)
-                    {
-                        // Failed under us: onClosed follows.
-                        return;
-                    }
-                    continue;
-                }
-                if (read == TcpConnection.EOF)
-                {
-                    // Everything read has been queued: the FIN goes after it.
-                    connection.close();
-                }
-                return;
-            }
-        }
-    }
 }
