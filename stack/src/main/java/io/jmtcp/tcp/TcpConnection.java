@@ -58,7 +58,6 @@ public final class TcpConnection
     TcpHandler handler;
     boolean passive;
     boolean fromCookie;
-    int generation;
 
     // RFC 9293 §3.3.1 send sequence variables. sndMax is the highest sequence number sent plus one;
     // sndNxt goes back to sndUna after a retransmission timeout (go-back-N), sndMax does not.
@@ -135,7 +134,6 @@ public final class TcpConnection
     void reset(final int localIp, final int localPort, final int remoteIp, final int remotePort, final long flowKey,
         final TcpHandler handler)
     {
-        generation++;
         this.state = TcpState.CLOSED;
         this.localIp = localIp;
         this.localPort = localPort;
@@ -187,13 +185,7 @@ public final class TcpConnection
         softError = TcpError.NONE;
         accepted = false;
         releaseAfterDispatch = false;
-        // RFC 7323 §2.3: the smallest shift that lets the whole receive buffer be advertised.
-        int shift = 0;
-        while (shift < 14 && (config.receiveBufferBytes() >>> shift) > 0xFFFF)
-        {
-            shift++;
-        }
-        rcvShift = config.windowScaling() ? shift : 0;
+        rcvShift = engine.receiveShift();
         tsOffset = engine.timestampOffset(localIp, localPort, remoteIp, remotePort);
         sender.reset();
     }

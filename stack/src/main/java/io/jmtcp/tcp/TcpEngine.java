@@ -44,7 +44,6 @@ public final class TcpEngine implements TransportHandler
     private static final long TICK_NANOS = 1L << 20;
     private static final int TICKS_PER_WHEEL = 1024;
     private static final long ONE_SECOND = TimeUnit.SECONDS.toNanos(1);
-    private static final int IP_TCP_HEADERS = Ipv4Header.MIN_HEADER_LENGTH + TcpHeader.MIN_HEADER_LENGTH;
 
     private final TcpConfig config;
     private final int localIp;
@@ -702,6 +701,7 @@ public final class TcpEngine implements TransportHandler
         return output.maxSegmentLength() - TcpHeader.MIN_HEADER_LENGTH;
     }
 
+    /** RFC 7323 §2.3: the smallest shift that lets the whole receive buffer be advertised. */
     int receiveShift()
     {
         int shift = 0;
@@ -996,10 +996,5 @@ public final class TcpEngine implements TransportHandler
     static long flowKey(final int remoteIp, final int remotePort, final int localPort)
     {
         return ((long)remoteIp << 32) | ((long)(remotePort & 0xFFFF) << 16) | (localPort & 0xFFFF);
-    }
-
-    static int ipTcpHeaders()
-    {
-        return IP_TCP_HEADERS;
     }
 }
