@@ -1,5 +1,6 @@
 package io.jmtcp.examples;
 
+import io.jmtcp.bed.SeededBytes;
 import io.jmtcp.core.StackContext;
 import io.jmtcp.tcp.TcpConnection;
 import io.jmtcp.tcp.TcpError;

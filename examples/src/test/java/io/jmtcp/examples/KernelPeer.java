@@ -1,5 +1,6 @@
 package io.jmtcp.examples;
 
+import io.jmtcp.bed.SeededBytes;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;

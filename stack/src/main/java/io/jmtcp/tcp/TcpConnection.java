@@ -362,7 +362,7 @@ public final class TcpConnection
         {
             case SYN_SENT:
                 // RFC 9293 §3.10.4: CLOSE in SYN-SENT deletes the TCB.
-                engine.terminate(this, TcpError.NONE, false);
+                engine.terminate(this, TcpError.NONE);
                 return 0;
             case SYN_RECEIVED:
                 // RFC 9293 §3.10.4 lets CLOSE in SYN-RECEIVED "queue for processing after entering
@@ -444,7 +444,7 @@ public final class TcpConnection
         {
             sender.sendReset(engine.now());
         }
-        engine.terminate(this, TcpError.ECONNABORTED, true);
+        engine.terminate(this, TcpError.ECONNABORTED);
     }
 
     /**
@@ -771,7 +771,7 @@ public final class TcpConnection
             if (hasAck)
             {
                 engine.count(StackCounter.TCP_RESETS_IN);
-                engine.terminate(this, TcpError.ECONNREFUSED, false);
+                engine.terminate(this, TcpError.ECONNREFUSED);
             }
             return;
         }
@@ -969,17 +969,17 @@ public final class TcpConnection
             case SYN_RECEIVED:
                 // RFC 9293 §3.10.7.4: a passive open returns to LISTEN (the listener stays); an
                 // active one (simultaneous open) is refused.
-                engine.terminate(this, passive ? TcpError.NONE : TcpError.ECONNREFUSED, false);
+                engine.terminate(this, passive ? TcpError.NONE : TcpError.ECONNREFUSED);
                 break;
             case ESTABLISHED:
             case FIN_WAIT_1:
             case FIN_WAIT_2:
             case CLOSE_WAIT:
-                engine.terminate(this, TcpError.ECONNRESET, false);
+                engine.terminate(this, TcpError.ECONNRESET);
                 break;
             default:
                 // CLOSING, LAST-ACK: "enter the CLOSED state, delete the TCB, and return".
-                engine.terminate(this, TcpError.NONE, false);
+                engine.terminate(this, TcpError.NONE);
                 break;
         }
     }
@@ -1030,7 +1030,7 @@ public final class TcpConnection
             // RFC 2525 §2.17 (RFC 9293 §3.10.4 rationale): nobody will read this; reset.
             engine.count(StackCounter.TCP_DATA_AFTER_CLOSE_RESETS);
             sender.sendReset(now);
-            engine.terminate(this, TcpError.ECONNRESET, true);
+            engine.terminate(this, TcpError.ECONNRESET);
             return false;
         }
         final int rcvNxtBefore = receiveBuffer.rcvNxt();
@@ -1054,7 +1054,7 @@ public final class TcpConnection
         }
         else
         {
-            sender.onInOrderData(advanced, now);
+            sender.onInOrderData(now);
         }
         return true;
     }
@@ -1135,7 +1135,7 @@ public final class TcpConnection
                 enterTimeWait(now);
                 break;
             case LAST_ACK:
-                engine.terminate(this, TcpError.NONE, false);
+                engine.terminate(this, TcpError.NONE);
                 break;
             default:
                 break;

@@ -338,18 +338,9 @@ public final class TcpEngine implements TransportHandler
      */
     public int dispatchEvents()
     {
-        int calls = 0;
         int budget = 4 * config.maxConnections() + 64;
-        TcpListener listener;
-        while (budget-- > 0 && (listener = acceptableListeners.poll()) != null)
-        {
-            listener.queuedForEvents = false;
-            if (listener.isOpen() && listener.pendingAccepts() > 0 && listener.handler() != null)
-            {
-                listener.handler().onAcceptable(listener);
-                calls++;
-            }
-        }
+        int calls = dispatchAccepts(budget);
+        budget -= calls;
         TcpConnection connection;
         while (budget-- > 0 && (connection = eventQueue.poll()) != null)
         {
@@ -383,14 +374,23 @@ public final class TcpEngine implements TransportHandler
                 release(connection);
             }
         }
-        while (budget-- > 0 && (listener = acceptableListeners.poll()) != null)
+        // Connection handlers may have accepted or closed; listeners they made acceptable go now.
+        calls += dispatchAccepts(budget);
+        return calls;
+    }
+
+    private int dispatchAccepts(final int budget)
+    {
+        int calls = 0;
+        TcpListener listener;
+        while (calls < budget && (listener = acceptableListeners.poll()) != null)
         {
             listener.queuedForEvents = false;
             if (listener.isOpen() && listener.pendingAccepts() > 0 && listener.handler() != null)
             {
                 listener.handler().onAcceptable(listener);
-                calls++;
             }
+            calls++;
         }
         return calls;
     }
@@ -567,11 +567,8 @@ public final class TcpEngine implements TransportHandler
         length = TcpOptionsWriter.padToWord(buffer, at, length);
         final int headerLength = TcpHeader.MIN_HEADER_LENGTH + length;
         final int window = Math.min(config.receiveBufferBytes(), 0xFFFF);
-        TcpHeader.write(buffer, offset, localPort, remotePort, cookie, tcp.sequenceNumber() + 1, headerLength,
-            TcpHeader.SYN | TcpHeader.ACK, window, 0);
-        TcpHeader.writeChecksum(buffer, offset, headerLength, localIp, remoteIp);
-        output.send(remoteIp, headerLength, now);
-        onSegmentSent(0, false);
+        emit(localPort, remoteIp, remotePort, cookie, tcp.sequenceNumber() + 1, headerLength, 0,
+            TcpHeader.SYN | TcpHeader.ACK, window, now);
     }
 
     private boolean openFromCookie(final TcpListener listener, final int remoteIp, final TcpHeader tcp,
@@ -678,7 +675,7 @@ public final class TcpEngine implements TransportHandler
             (code == IcmpHeader.CODE_PROTOCOL_UNREACHABLE || code == IcmpHeader.CODE_PORT_UNREACHABLE))
         {
             // RFC 1122 §4.2.3.9: protocol and port unreachable are hard errors; abort the open.
-            terminate(connection, TcpError.ECONNREFUSED, false);
+            terminate(connection, TcpError.ECONNREFUSED);
             return DropReason.NONE;
         }
         // RFC 1122 §4.2.3.9 and RFC 5461: other unreachables are soft errors, reported only if the
@@ -742,17 +739,31 @@ public final class TcpEngine implements TransportHandler
         counters.increment(StackCounter.TCP_UNREAD_DATA_RESETS);
     }
 
-    void onSegmentSent(final int dataBytes, final boolean reset)
+    /**
+     * Finish and send the segment whose options and data are already in place after the header
+     * at {@link SegmentOutput#offset()}: write the header, the checksum (RFC 9293 §3.1), send,
+     * count. Every segment the engine sends goes through here.
+     *
+     * @return true if it left or is queued for address resolution.
+     */
+    boolean emit(final int localPort, final int remoteIp, final int remotePort, final int seq, final int ack,
+        final int headerLength, final int dataLength, final int flags, final int window, final long now)
     {
+        final MutableDirectBuffer buffer = output.buffer();
+        final int offset = output.offset();
+        TcpHeader.write(buffer, offset, localPort, remotePort, seq, ack, headerLength, flags, window, 0);
+        TcpHeader.writeChecksum(buffer, offset, headerLength + dataLength, localIp, remoteIp);
+        final boolean sent = output.send(remoteIp, headerLength + dataLength, now);
         counters.increment(StackCounter.TCP_SEGMENTS_OUT);
-        if (dataBytes > 0)
+        if (dataLength > 0)
         {
-            counters.add(StackCounter.TCP_DATA_BYTES_OUT, dataBytes);
+            counters.add(StackCounter.TCP_DATA_BYTES_OUT, dataLength);
         }
-        if (reset)
+        if ((flags & TcpHeader.RST) != 0)
         {
             counters.increment(StackCounter.TCP_RESETS_OUT);
         }
+        return sent;
     }
 
     /** RFC 5961 §7: challenge ACKs share one budget per second per context. */
@@ -799,10 +810,7 @@ public final class TcpEngine implements TransportHandler
             optionsLength += TcpOptionsWriter.writeTimestamps(buffer, at + 2, tsVal, tsEcr);
         }
         final int headerLength = TcpHeader.MIN_HEADER_LENGTH + optionsLength;
-        TcpHeader.write(buffer, offset, localPort, remotePort, seq, ack, headerLength, flags, window, 0);
-        TcpHeader.writeChecksum(buffer, offset, headerLength, localIp, remoteIp);
-        output.send(remoteIp, headerLength, now);
-        onSegmentSent(0, (flags & TcpHeader.RST) != 0);
+        emit(localPort, remoteIp, remotePort, seq, ack, headerLength, 0, flags, window, now);
     }
 
     void onPassiveEstablished(final TcpConnection connection)
@@ -818,7 +826,7 @@ public final class TcpEngine implements TransportHandler
             listener.overflowed();
             counters.increment(StackCounter.TCP_ACCEPT_QUEUE_OVERFLOWS);
             connection.sender.sendReset(now);
-            terminate(connection, TcpError.ECONNABORTED, true);
+            terminate(connection, TcpError.ECONNABORTED);
             return;
         }
         if (!listener.queuedForEvents)
@@ -845,7 +853,7 @@ public final class TcpEngine implements TransportHandler
      * End a connection: CLOSED, out of the flow table, timers off, the application told (or the
      * object released if no application holds it).
      */
-    void terminate(final TcpConnection connection, final int errno, final boolean resetSent)
+    void terminate(final TcpConnection connection, final int errno)
     {
         int error = errno;
         if (error == TcpError.ETIMEDOUT && connection.softError != TcpError.NONE)

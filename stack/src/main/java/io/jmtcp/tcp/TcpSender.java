@@ -129,8 +129,9 @@ final class TcpSender
             // RFC 6298 §5.7: after a SYN timeout, data starts with an RTO of 3 s if it was lower.
             c.rtt.onHandshakeCompleteAfterSynTimeout();
         }
-        else if (lastSendTime != 0 || everSent)
+        else
         {
+            // The SYN (or SYN-ACK) was the last segment sent: its age is the RTT.
             c.rtt.sample(now - lastSendTime);
         }
         rtxArmed = false;
@@ -552,7 +553,7 @@ final class TcpSender
      * In-order data was queued: RFC 9293 §3.8.6.3 and RFC 5681 §4.2 — ACK at least every second
      * segment, and delay the rest at most the delayed-ACK time.
      */
-    void onInOrderData(final int bytes, final long now)
+    void onInOrderData(final long now)
     {
         c.unackedSegments++;
         if (c.unackedSegments >= 2 || c.config.delayedAckNanos() == 0)
@@ -701,12 +702,8 @@ final class TcpSender
         {
             window = (flags & TcpHeader.RST) != 0 ? 0 : advertisedWindow();
         }
-        TcpHeader.write(buffer, offset, c.localPort, c.remotePort, seq, hasAck ? rcvNxt : 0, headerLength, flags,
-            window, 0);
-        final int segmentLength = headerLength + length;
-        TcpHeader.writeChecksum(buffer, offset, segmentLength, c.localIp, c.remoteIp);
-        final boolean sent = out.send(c.remoteIp, segmentLength, now);
-        c.engine.onSegmentSent(length, (flags & TcpHeader.RST) != 0);
+        final boolean sent = c.engine.emit(c.localPort, c.remoteIp, c.remotePort, seq, hasAck ? rcvNxt : 0,
+            headerLength, length, flags, window, now);
         if (hasAck)
         {
             c.lastAckSent = rcvNxt;
@@ -811,7 +808,7 @@ final class TcpSender
             if (c.state == TcpState.FIN_WAIT_2)
             {
                 c.engine.count(StackCounter.TCP_FIN_WAIT_2_TIMEOUTS);
-                c.engine.terminate(c, TcpError.ETIMEDOUT, false);
+                c.engine.terminate(c, TcpError.ETIMEDOUT);
                 return;
             }
         }
@@ -853,7 +850,7 @@ final class TcpSender
             if (synTransmissions > limit)
             {
                 c.engine.count(StackCounter.TCP_HANDSHAKE_TIMEOUTS);
-                c.engine.terminate(c, TcpError.ETIMEDOUT, false);
+                c.engine.terminate(c, TcpError.ETIMEDOUT);
                 return;
             }
             c.rtt.onRetransmitTimeout();
@@ -870,7 +867,7 @@ final class TcpSender
         {
             // RFC 9293 §3.8.3 R2: give up after enough retransmissions.
             c.engine.count(StackCounter.TCP_RETRANSMIT_GIVE_UPS);
-            c.engine.terminate(c, TcpError.ETIMEDOUT, false);
+            c.engine.terminate(c, TcpError.ETIMEDOUT);
             return;
         }
         c.engine.count(StackCounter.TCP_RETRANSMIT_TIMEOUTS);
@@ -941,7 +938,7 @@ final class TcpSender
         if (keepAliveProbesSent >= c.config.keepAliveProbes())
         {
             c.engine.count(StackCounter.TCP_KEEPALIVE_TIMEOUTS);
-            c.engine.terminate(c, TcpError.ETIMEDOUT, false);
+            c.engine.terminate(c, TcpError.ETIMEDOUT);
             return;
         }
         keepAliveProbesSent++;

@@ -99,7 +99,11 @@ public enum DropReason
     TCP_OPTION_EXCEEDS_HEADER("tcp option past header"),
     /** TCP checksum over pseudo-header, header and data does not verify (RFC 9293 §3.1). */
     TCP_BAD_CHECKSUM("tcp checksum bad"),
-    /** A valid segment that no connection or listener takes (until the TCP engine exists). */
+    /**
+     * A valid segment that no connection or listener takes: every segment of a context without
+     * a TCP engine, and with one, a RST for a closed port (which is not answered) or a segment
+     * to a closed port (answered by RST, RFC 9293 §3.10.7.1).
+     */
     TCP_NO_SOCKET("tcp no socket"),
 
     /** No route: the destination is off-link and no gateway is configured. */

@@ -1,5 +1,6 @@
 package io.jmtcp.tcp.kernel;
 
+import io.jmtcp.bed.SeededBytes;
 import io.jmtcp.bed.KernelBed;
 import io.jmtcp.bed.NetnsBed;
 import io.jmtcp.bed.StackOnBed;
@@ -80,9 +81,9 @@ class KernelCloseTest
             });
             assertEquals(0, peer.awaitExit(STEP), peer::describe);
             assertEquals(Long.toString(2 * SMALL), peer.value("bytes"), peer::describe);
-            assertEquals(KernelPeer.sha256Hex(Transfers.OUR_SEED, 2 * SMALL), peer.value("sha256"));
+            assertEquals(SeededBytes.sha256Hex(Transfers.OUR_SEED, 2 * SMALL), peer.value("sha256"));
             assertTrue(stack.await(ctx -> endpoint.closed(), STEP), () -> Transfers.describe(stack));
-            assertEquals(KernelPeer.sha256Hex(Transfers.KERNEL_SEED, SMALL),
+            assertEquals(SeededBytes.sha256Hex(Transfers.KERNEL_SEED, SMALL),
                 stack.call(ctx -> endpoint.receivedSha256()));
             assertEquals(Integer.valueOf(TcpError.NONE), stack.call(ctx -> endpoint.finalError()));
             KernelView.assertNoChecksumErrors(bed);
@@ -102,10 +103,10 @@ class KernelCloseTest
             stack.call(ctx -> ctx.tcp().connect(bed.peerAddress(), Transfers.KERNEL_PORT, 0, client, ctx.now()));
             assertEquals(0, peer.awaitExit(STEP), peer::describe);
             assertEquals(Integer.toString(SMALL), peer.value("bytes"), peer::describe);
-            assertEquals(KernelPeer.sha256Hex(Transfers.OUR_SEED, SMALL), peer.value("sha256"));
+            assertEquals(SeededBytes.sha256Hex(Transfers.OUR_SEED, SMALL), peer.value("sha256"));
             assertTrue(stack.await(ctx -> client.closed(), STEP), () -> Transfers.describe(stack));
             assertEquals(Long.valueOf(2 * SMALL), stack.call(ctx -> client.received()));
-            assertEquals(KernelPeer.sha256Hex(Transfers.KERNEL_SEED, 2 * SMALL),
+            assertEquals(SeededBytes.sha256Hex(Transfers.KERNEL_SEED, 2 * SMALL),
                 stack.call(ctx -> client.receivedSha256()));
             // We sent our FIN first, so we are the side that waits in TIME_WAIT.
             assertEquals(TcpState.TIME_WAIT, stack.call(ctx -> client.finalState()));
@@ -199,10 +200,9 @@ class KernelCloseTest
                 "1000");
             assertTrue(stack.await(ctx -> server.connection() != null, STEP), () -> Transfers.describe(stack));
             // The kernel aborts once it has read our 1000 bytes, so the RST comes after them.
-            final byte[] data = new byte[1000];
-            KernelPeer.fill(Transfers.OUR_SEED, 0, data, 0, data.length);
-            assertEquals(Integer.valueOf(1000), stack.call(ctx -> server.connection().send(new UnsafeBuffer(data), 0,
-                data.length)));
+            final UnsafeBuffer data = new UnsafeBuffer(new byte[1000]);
+            SeededBytes.fill(Transfers.OUR_SEED, 0, data, 0, data.capacity());
+            assertEquals(Integer.valueOf(1000), stack.call(ctx -> server.connection().send(data, 0, data.capacity())));
             assertEquals(0, peer.awaitExit(STEP), peer::describe);
             assertTrue(stack.await(ctx -> server.ended(), STEP), () -> Transfers.describe(stack));
             assertEquals(Integer.valueOf(TcpError.ECONNRESET), stack.call(ctx -> server.endError()),

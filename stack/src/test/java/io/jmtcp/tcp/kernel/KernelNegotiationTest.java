@@ -1,5 +1,6 @@
 package io.jmtcp.tcp.kernel;
 
+import io.jmtcp.bed.SeededBytes;
 import io.jmtcp.bed.KernelBed;
 import io.jmtcp.bed.NetnsBed;
 import io.jmtcp.bed.StackOnBed;
@@ -78,9 +79,9 @@ class KernelNegotiationTest
             });
             assertEquals(0, peer.awaitExit(STEP), peer::describe);
             assertEquals(Integer.toString(OUR_BYTES), peer.value("bytes"), peer::describe);
-            assertEquals(KernelPeer.sha256Hex(Transfers.OUR_SEED, OUR_BYTES), peer.value("sha256"));
+            assertEquals(SeededBytes.sha256Hex(Transfers.OUR_SEED, OUR_BYTES), peer.value("sha256"));
             assertTrue(stack.await(ctx -> endpoint.closed(), STEP), () -> Transfers.describe(stack));
-            assertEquals(KernelPeer.sha256Hex(Transfers.KERNEL_SEED, KERNEL_BYTES),
+            assertEquals(SeededBytes.sha256Hex(Transfers.KERNEL_SEED, KERNEL_BYTES),
                 stack.call(ctx -> endpoint.receivedSha256()));
             final Map<String, Long> nstat = KernelView.assertNoChecksumErrors(bed);
             System.out.println("kernel: TcpInSegs=" + nstat.get("TcpInSegs") + " TcpOutSegs=" + nstat.get("TcpOutSegs")

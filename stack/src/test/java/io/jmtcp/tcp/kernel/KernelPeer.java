@@ -1,6 +1,7 @@
 package io.jmtcp.tcp.kernel;
 
-import io.jmtcp.tcp.sim.StreamEndpoint;
+import io.jmtcp.bed.SeededBytes;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Modes:
  * <ul>
  *   <li>{@code client HOST PORT BYTES SEED ORDER} and {@code server PORT BYTES SEED ORDER}: one
- *       connection; send {@code BYTES} bytes of the {@link StreamEndpoint#byteAt} stream of
+ *       connection; send {@code BYTES} bytes of the {@link SeededBytes} stream of
  *       {@code SEED}, shut down writing (a half-close: reading goes on), read until EOF hashing,
  *       print {@code bytes=N sha256=HEX}. ORDER {@code concurrent} sends and reads at once;
  *       {@code send-first} sends everything before reading; {@code after-eof} reads to EOF
@@ -298,54 +299,9 @@ public final class KernelPeer
         System.out.println("closed");
     }
 
-    /**
-     * Fill {@code dst} with the bytes of the stream {@code seed} from {@code position}: the same
-     * bytes as {@link StreamEndpoint#byteAt}, eight times faster, because each 64-bit mix gives
-     * eight consecutive bytes (KernelPeerTest checks the two agree).
-     *
-     * @param seed     the stream's seed.
-     * @param position the first byte's position in the stream.
-     * @param dst      where to write.
-     * @param off      first index in {@code dst}.
-     * @param len      bytes.
-     */
-    public static void fill(final long seed, final long position, final byte[] dst, final int off, final int len)
+    private static void fill(final long seed, final long position, final byte[] dst, final int off, final int len)
     {
-        int i = 0;
-        while (i < len)
-        {
-            final long at = position + i;
-            long z = seed + (at >>> 3) * 0x9E3779B97F4A7C15L;
-            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-            z ^= z >>> 31;
-            final int first = (int)(at & 7);
-            final int n = Math.min(8 - first, len - i);
-            for (int k = 0; k < n; k++)
-            {
-                dst[off + i + k] = (byte)(z >>> ((first + k) * 8));
-            }
-            i += n;
-        }
-    }
-
-    /**
-     * @param seed   the stream's seed.
-     * @param length bytes.
-     * @return the SHA-256 of the stream's first {@code length} bytes, in hex: equal to
-     *         {@link StreamEndpoint#expectedSha256}, faster.
-     */
-    public static String sha256Hex(final long seed, final long length)
-    {
-        final MessageDigest digest = sha256();
-        final byte[] block = new byte[BLOCK];
-        for (long at = 0; at < length; at += block.length)
-        {
-            final int n = (int)Math.min(block.length, length - at);
-            fill(seed, at, block, 0, n);
-            digest.update(block, 0, n);
-        }
-        return HexFormat.of().formatHex(digest.digest());
+        SeededBytes.fill(seed, position, new UnsafeBuffer(dst), off, len);
     }
 
     /**

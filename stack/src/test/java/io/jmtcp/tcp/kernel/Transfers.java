@@ -1,5 +1,6 @@
 package io.jmtcp.tcp.kernel;
 
+import io.jmtcp.bed.SeededBytes;
 import io.jmtcp.bed.NetnsBed;
 import io.jmtcp.bed.StackOnBed;
 import io.jmtcp.core.StackContext;
@@ -128,9 +129,9 @@ final class Transfers
         final long bytes, final String what)
     {
         assertEquals(Long.toString(bytes), peer.value("bytes"), () -> "kernel received " + peer.describe());
-        assertEquals(KernelPeer.sha256Hex(OUR_SEED, bytes), peer.value("sha256"), "what the kernel received");
+        assertEquals(SeededBytes.sha256Hex(OUR_SEED, bytes), peer.value("sha256"), "what the kernel received");
         assertEquals(bytes, ours.received(), () -> "we received " + ours);
-        assertEquals(KernelPeer.sha256Hex(KERNEL_SEED, bytes), ours.sha256(), "what we received");
+        assertEquals(SeededBytes.sha256Hex(KERNEL_SEED, bytes), ours.sha256(), "what we received");
         assertTrue(ours.eof(), "we read the kernel's FIN");
         assertEquals(0, ours.error(), () -> "our connection's error " + ours);
         assertTrue(ours.state() == TcpState.TIME_WAIT || ours.state() == TcpState.CLOSED, () -> "ended in " + ours);

@@ -1,5 +1,6 @@
 package io.jmtcp.tcp.sim;
 
+import io.jmtcp.bed.SeededBytes;
 import io.jmtcp.tcp.TcpConnection;
 import io.jmtcp.tcp.TcpHandler;
 import io.jmtcp.tcp.TcpState;
@@ -10,8 +11,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * One end of a test transfer: sends {@code bytesToSend} pseudo-random bytes (a function of the
- * seed and the position, so both ends can agree on them), half-closes, reads everything the
+ * One end of a test transfer: sends {@code bytesToSend} bytes of the {@link SeededBytes} stream
+ * of its seed, half-closes, reads everything the
  * peer sends until EOF, and hashes both streams with SHA-256. It closes the connection once it
  * ended (so the test sees whether it reached CLOSED or TIME_WAIT).
  */
@@ -121,7 +122,7 @@ public final class StreamEndpoint implements TcpHandler
         while (sent < bytesToSend)
         {
             final int n = (int)Math.min(scratch.capacity(), bytesToSend - sent);
-            fill(sent, n);
+            SeededBytes.fill(seed, sent, scratch, 0, n);
             final int accepted = connection.send(scratch, 0, n);
             if (accepted <= 0)
             {
@@ -132,63 +133,6 @@ public final class StreamEndpoint implements TcpHandler
         }
         shutdown = true;
         connection.shutdownWrite();
-    }
-
-    private void fill(final long position, final int length)
-    {
-        int i = 0;
-        while (i < length && ((position + i) & 7) != 0)
-        {
-            scratch.putByte(i, byteAt(seed, position + i));
-            i++;
-        }
-        for (; i + 8 <= length; i += 8)
-        {
-            scratch.putLong(i, block(seed, (position + i) >>> 3), java.nio.ByteOrder.LITTLE_ENDIAN);
-        }
-        for (; i < length; i++)
-        {
-            scratch.putByte(i, byteAt(seed, position + i));
-        }
-    }
-
-    private static long block(final long seed, final long index)
-    {
-        long z = seed + index * 0x9E3779B97F4A7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
-
-    /**
-     * @param seed     the stream's seed.
-     * @param position a byte's position.
-     * @return the stream's byte there.
-     */
-    public static byte byteAt(final long seed, final long position)
-    {
-        return (byte)(block(seed, position >>> 3) >>> ((position & 7) * 8));
-    }
-
-    /**
-     * @param seed   the stream's seed.
-     * @param length bytes.
-     * @return the SHA-256 of the stream's first {@code length} bytes, in hex.
-     */
-    public static String expectedSha256(final long seed, final long length)
-    {
-        final MessageDigest digest = sha256();
-        final byte[] block = new byte[64 * 1024];
-        for (long at = 0; at < length; at += block.length)
-        {
-            final int n = (int)Math.min(block.length, length - at);
-            for (int i = 0; i < n; i++)
-            {
-                block[i] = byteAt(seed, at + i);
-            }
-            digest.update(block, 0, n);
-        }
-        return HexFormat.of().formatHex(digest.digest());
     }
 
     /** @return bytes sent (accepted by the engine). */

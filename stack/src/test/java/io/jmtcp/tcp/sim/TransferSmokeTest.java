@@ -1,5 +1,6 @@
 package io.jmtcp.tcp.sim;
 
+import io.jmtcp.bed.SeededBytes;
 import io.jmtcp.port.LinkImpairments;
 import io.jmtcp.tcp.TcpConfig;
 import io.jmtcp.tcp.TcpEngine;
@@ -42,8 +43,8 @@ class TransferSmokeTest
             assertTrue(done, "transfer finished: client sent " + client.sent() + " received " + client.received() +
                 (server[0] == null ? "" : ", server sent " + server[0].sent() + " received " + server[0].received()) +
                 "\n" + net.describe() + client.connection());
-            assertEquals(StreamEndpoint.expectedSha256(22, size), client.receivedSha256());
-            assertEquals(StreamEndpoint.expectedSha256(11, size), server[0].receivedSha256());
+            assertEquals(SeededBytes.sha256Hex(22, size), client.receivedSha256());
+            assertEquals(SeededBytes.sha256Hex(11, size), server[0].receivedSha256());
             assertTrue(client.finalState() == TcpState.TIME_WAIT || client.finalState() == TcpState.CLOSED);
             assertTrue(server[0].finalState() == TcpState.TIME_WAIT || server[0].finalState() == TcpState.CLOSED);
             assertEquals(0, client.finalError());

@@ -1,16 +1,21 @@
-package io.jmtcp.examples;
+package io.jmtcp.bed;
 
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
 /**
- * The pseudo-random byte stream {@code source} sends, a pure function of a seed and a byte's
- * position, so that a receiver (or a test) can compute what it should get without being told.
+ * The pseudo-random byte stream of every transfer test and of {@code jmtcp source}: a pure
+ * function of a seed and a byte's position, so that a receiver (or a test, or a kernel peer in
+ * another JVM) can compute what it should get without being told.
  *
  * <p>The generator is SplitMix64's output function (Steele, Lea and Flood, "Fast splittable
  * pseudorandom number generators", OOPSLA 2014) applied to {@code seed + k * 0x9E3779B97F4A7C15}
  * for the k-th 64-bit word; byte {@code p} is byte {@code p mod 8} of word {@code p / 8}, least
- * significant first. It is the same stream as the stack's test {@code StreamEndpoint.byteAt}, so
- * transfers checked in simulation and on a live interface agree. Not cryptographic.
+ * significant first. Not cryptographic.
  */
 public final class SeededBytes
 {
@@ -56,6 +61,32 @@ public final class SeededBytes
             }
             done += count;
         }
+    }
+
+    /**
+     * @param seed   the stream's seed.
+     * @param length bytes.
+     * @return the SHA-256 of the stream's first {@code length} bytes, in lower-case hex.
+     */
+    public static String sha256Hex(final long seed, final long length)
+    {
+        final MessageDigest digest;
+        try
+        {
+            digest = MessageDigest.getInstance("SHA-256");
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException("every JDK has SHA-256", ex);
+        }
+        final UnsafeBuffer block = new UnsafeBuffer(new byte[64 * 1024]);
+        for (long at = 0; at < length; at += block.capacity())
+        {
+            final int n = (int)Math.min(block.capacity(), length - at);
+            fill(seed, at, block, 0, n);
+            digest.update(block.byteArray(), 0, n);
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     private static long word(final long seed, final long index)
