@@ -1,7 +1,6 @@
 package io.jmtcp.core;
 
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.util.concurrent.TimeUnit;
@@ -9,9 +8,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs a {@link StackContext} on a thread of its own until closed.
  *
- * <p>The default idle strategy spins briefly, yields, then parks for up to 1 ms: an idle context
- * costs little CPU and wakes within a millisecond (pcap4j gives no selectable descriptor to wait
- * on, PACKET-IO-NOTES.md pitfall 5). Benchmarks pass a busy-spin strategy instead.
+ * <p>The default idle strategy ({@link ContextIdleStrategy}) spins briefly, yields, then parks
+ * for up to 1 ms: an idle context costs little CPU, wakes within a millisecond for frames
+ * (pcap4j gives no selectable descriptor to wait on, PACKET-IO-NOTES.md pitfall 5) and at once
+ * for application requests ({@link StackContext#wake()}). Benchmarks pass a busy-spin strategy
+ * instead.
  */
 public final class ContextRunner implements AutoCloseable
 {
@@ -32,8 +33,7 @@ public final class ContextRunner implements AutoCloseable
      */
     public static ContextRunner start(final StackContext context)
     {
-        return start(context, new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1),
-            TimeUnit.MILLISECONDS.toNanos(1)));
+        return start(context, new ContextIdleStrategy(context, TimeUnit.MILLISECONDS.toNanos(1)));
     }
 
     /**

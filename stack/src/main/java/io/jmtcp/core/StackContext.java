@@ -21,6 +21,8 @@ import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -49,8 +51,11 @@ public final class StackContext implements Agent, FrameHandler
     private final TcpEngine tcp;
     private final MpscAtomicArrayQueue<Consumer<StackContext>> commands;
     private final MessagePassingQueue.Consumer<Consumer<StackContext>> runCommand = this::runCommand;
+    private ContextService[] services = new ContextService[0];
     private long now;
     private boolean started;
+    private volatile Thread owner;
+    private volatile boolean sleeping;
     private volatile Throwable lastError;
 
     /**
@@ -159,6 +164,7 @@ public final class StackContext implements Agent, FrameHandler
         if (!started)
         {
             started = true;
+            owner = Thread.currentThread();
             now = clock.nanoTime();
             network.start(now);
             port.flush();
@@ -181,6 +187,7 @@ public final class StackContext implements Agent, FrameHandler
             work += dispatchTcpEvents();
         }
         work += commands.drain(runCommand, commandBatch);
+        work += runServices();
         if (tcp != null)
         {
             work += dispatchTcpEvents();
@@ -210,7 +217,112 @@ public final class StackContext implements Agent, FrameHandler
      */
     public boolean submit(final Consumer<StackContext> command)
     {
-        return commands.offer(command);
+        if (!commands.offer(command))
+        {
+            return false;
+        }
+        wake();
+        return true;
+    }
+
+    /**
+     * Add work to every duty cycle (before the context starts).
+     *
+     * @param service the work; it runs after the commands, on the context thread.
+     * @throws IllegalStateException if the context has started.
+     */
+    public void attach(final ContextService service)
+    {
+        if (started)
+        {
+            throw new IllegalStateException("attach services before the context starts");
+        }
+        final ContextService[] more = Arrays.copyOf(services, services.length + 1);
+        more[services.length] = service;
+        services = more;
+    }
+
+    /**
+     * @return true if the calling thread is the one running this context's duty cycle (the
+     *         thread that started it: a {@link ContextRunner}'s, or a test's that calls
+     *         {@link #doWork()} itself).
+     */
+    public boolean isContextThread()
+    {
+        return owner == Thread.currentThread();
+    }
+
+    /**
+     * Wake the context if its idle strategy put it to sleep; cheap when it is awake. Call after
+     * queueing work for it from another thread.
+     */
+    public void wake()
+    {
+        if (sleeping)
+        {
+            final Thread thread = owner;
+            if (thread != null)
+            {
+                LockSupport.unpark(thread);
+            }
+        }
+    }
+
+    /**
+     * Sleep up to {@code maxNanos} unless work is waiting; for the context's idle strategy.
+     * The flag is raised before the queues are looked at, and {@link #wake()} reads it after
+     * its caller queued: one of the two always sees the other (Dekker), so no wake-up is lost.
+     *
+     * @param maxNanos the longest sleep.
+     */
+    void sleep(final long maxNanos)
+    {
+        sleeping = true;
+        try
+        {
+            if (!hasPendingWork())
+            {
+                LockSupport.parkNanos(maxNanos);
+            }
+        }
+        finally
+        {
+            sleeping = false;
+        }
+    }
+
+    private boolean hasPendingWork()
+    {
+        if (!commands.isEmpty())
+        {
+            return true;
+        }
+        for (final ContextService service : services)
+        {
+            if (service.hasPendingWork())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int runServices()
+    {
+        int work = 0;
+        for (final ContextService service : services)
+        {
+            try
+            {
+                work += service.doWork(now);
+            }
+            catch (final RuntimeException ex)
+            {
+                internalError(ex);
+                work++;
+            }
+        }
+        return work;
     }
 
     /**

@@ -113,6 +113,7 @@ public final class TcpConnection
     boolean queuedForEvents;
     boolean inFlowTable;
     boolean pooled;
+    private Object attachment;
 
     // Timer bookkeeping of the engine's wheel.
     long timerId = TcpEngine.NO_TIMER;
@@ -141,6 +142,7 @@ public final class TcpConnection
         this.remotePort = remotePort;
         this.flowKey = flowKey;
         this.handler = handler;
+        this.attachment = null;
         this.listener = null;
         this.passive = false;
         this.fromCookie = false;
@@ -240,6 +242,23 @@ public final class TcpConnection
     public int remotePort()
     {
         return remotePort;
+    }
+
+    /**
+     * @return what the layer above hung on this connection (the socket API's socket), or null.
+     */
+    public Object attachment()
+    {
+        return attachment;
+    }
+
+    /**
+     * @param attachment what the layer above wants to find from this connection; cleared when
+     *                   the connection is reused.
+     */
+    public void attachment(final Object attachment)
+    {
+        this.attachment = attachment;
     }
 
     /**
