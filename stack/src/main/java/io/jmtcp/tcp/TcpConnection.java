@@ -114,6 +114,7 @@ public final class TcpConnection
     boolean inFlowTable;
     boolean pooled;
     private Object attachment;
+    private int userMss;
 
     // Timer bookkeeping of the engine's wheel.
     long timerId = TcpEngine.NO_TIMER;
@@ -143,6 +144,7 @@ public final class TcpConnection
         this.flowKey = flowKey;
         this.handler = handler;
         this.attachment = null;
+        this.userMss = 0;
         this.listener = null;
         this.passive = false;
         this.fromCookie = false;
@@ -488,6 +490,49 @@ public final class TcpConnection
     }
 
     /**
+     * Cap the segments we send (the socket option TCP_MAXSEG: "the maximum segment size for
+     * outgoing TCP packets", tcp(7)); the MSS we advertise stays the interface's.
+     *
+     * @param mss bytes of payload and options per segment, at least
+     *            {@link TcpConfig#minSendMss()}; 0 removes the cap.
+     */
+    public void maxSegment(final int mss)
+    {
+        userMss = mss == 0 ? 0 : Math.max(config.minSendMss(), mss);
+        if (state.synchronizedState())
+        {
+            applyMss();
+        }
+    }
+
+    /**
+     * Keepalive timing of this connection (TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT); the
+     * defaults come from {@link TcpConfig}.
+     *
+     * @param idleNanos     idle time before the first probe; 0 keeps the current value.
+     * @param intervalNanos time between unanswered probes; 0 keeps the current value.
+     * @param probes        unanswered probes before the connection times out; 0 keeps the
+     *                      current value.
+     */
+    public void keepAliveTiming(final long idleNanos, final long intervalNanos, final int probes)
+    {
+        if (idleNanos > 0)
+        {
+            sender.keepAliveIdleNanos = idleNanos;
+        }
+        if (intervalNanos > 0)
+        {
+            sender.keepAliveIntervalNanos = intervalNanos;
+        }
+        if (probes > 0)
+        {
+            sender.keepAliveProbes = probes;
+        }
+        sender.touchKeepAlive(engine.now());
+        engine.schedule(this);
+    }
+
+    /**
      * @param on send keepalive probes on an idle connection (RFC 9293 §3.8.4).
      */
     public void keepAlive(final boolean on)
@@ -702,6 +747,10 @@ public final class TcpConnection
     void applyMss()
     {
         mssLimit = Math.min(Math.max(config.minSendMss(), Math.min(peerMss, rcvMss)), pathMss);
+        if (userMss > 0)
+        {
+            mssLimit = Math.min(mssLimit, userMss);
+        }
         // RFC 5681 §2: SMSS excludes headers and options; every segment carries timestamps.
         sndMss = mssLimit - (timestampsOn ? TcpSender.TIMESTAMPS_SPACE : 0);
     }

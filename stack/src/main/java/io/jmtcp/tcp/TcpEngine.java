@@ -235,6 +235,14 @@ public final class TcpEngine implements TransportHandler
     }
 
     /**
+     * @return the engine's tunables (the defaults of every new connection).
+     */
+    public TcpConfig config()
+    {
+        return config;
+    }
+
+    /**
      * @return connections held (any state but TIME_WAIT records), for leak checks.
      */
     public int connectionCount()

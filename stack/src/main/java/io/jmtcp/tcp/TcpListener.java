@@ -11,6 +11,7 @@ public final class TcpListener
 {
     private final int port;
     private final TcpHandler handler;
+    private Object attachment;
     private final TcpConnection[] acceptQueue;
     private final int synQueueCapacity;
     private int acceptHead;
@@ -43,6 +44,22 @@ public final class TcpListener
     public TcpHandler handler()
     {
         return handler;
+    }
+
+    /**
+     * @return what the layer above hung on this listener (the socket API's socket), or null.
+     */
+    public Object attachment()
+    {
+        return attachment;
+    }
+
+    /**
+     * @param attachment what the layer above wants to find from this listener.
+     */
+    public void attachment(final Object attachment)
+    {
+        this.attachment = attachment;
     }
 
     /**

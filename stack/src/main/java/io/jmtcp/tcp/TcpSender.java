@@ -33,6 +33,9 @@ final class TcpSender
 
     boolean noDelay;
     boolean keepAlive;
+    long keepAliveIdleNanos;
+    long keepAliveIntervalNanos;
+    int keepAliveProbes;
     long retransmits;
 
     private boolean rtxArmed;
@@ -74,6 +77,9 @@ final class TcpSender
     {
         noDelay = c.config.noDelay();
         keepAlive = c.config.keepAlive();
+        keepAliveIdleNanos = c.config.keepAliveIdleNanos();
+        keepAliveIntervalNanos = c.config.keepAliveIntervalNanos();
+        keepAliveProbes = c.config.keepAliveProbes();
         retransmits = 0;
         rtxArmed = false;
         rtxExpiries = 0;
@@ -763,7 +769,7 @@ final class TcpSender
         if (keepAlive && c.state.synchronizedState())
         {
             keepAliveArmed = true;
-            keepAliveDeadline = now + c.config.keepAliveIdleNanos();
+            keepAliveDeadline = now + keepAliveIdleNanos;
         }
         else
         {
@@ -935,7 +941,7 @@ final class TcpSender
             keepAliveArmed = false;
             return;
         }
-        if (keepAliveProbesSent >= c.config.keepAliveProbes())
+        if (keepAliveProbesSent >= keepAliveProbes)
         {
             c.engine.count(StackCounter.TCP_KEEPALIVE_TIMEOUTS);
             c.engine.terminate(c, TcpError.ETIMEDOUT);
@@ -944,7 +950,7 @@ final class TcpSender
         keepAliveProbesSent++;
         c.engine.count(StackCounter.TCP_KEEPALIVE_PROBES);
         sendKeepAlive(now);
-        keepAliveDeadline = now + c.config.keepAliveIntervalNanos();
+        keepAliveDeadline = now + keepAliveIntervalNanos;
     }
 
     /** A path MTU decrease (RFC 1191): resend what is in flight at the new size. */

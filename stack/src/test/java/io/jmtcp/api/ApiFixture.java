@@ -1,0 +1,190 @@
+package io.jmtcp.api;
+
+import io.jmtcp.core.ContextConfig;
+import io.jmtcp.core.ContextRunner;
+import io.jmtcp.core.PortSpace;
+import io.jmtcp.core.StackContext;
+import io.jmtcp.net.InterfaceConfig;
+import io.jmtcp.port.MemoryLink;
+import io.jmtcp.tcp.TcpConfig;
+import io.jmtcp.time.VirtualClock;
+import io.jmtcp.wire.Ip4;
+import io.jmtcp.wire.Mac;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Two stacks with the socket API over the in-memory link. Virtual: one test thread drives both
+ * duty cycles on a virtual clock, so every API call runs inline (run-to-completion) and the run is
+ * deterministic. Threaded: each context runs on its own thread and the test thread is an
+ * application thread, so calls go through the request queues and the rings and may block.
+ */
+final class ApiFixture implements AutoCloseable
+{
+    static final int A = Ip4.parse("198.18.0.1");
+    static final int B = Ip4.parse("198.18.0.2");
+    private static final long IDLE_STEP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    private final VirtualClock virtualClock;
+    private final MemoryLink link;
+    private final StackContext contextA;
+    private final StackContext contextB;
+    private final MtcpContext a;
+    private final MtcpContext b;
+    private ContextRunner runnerA;
+    private ContextRunner runnerB;
+
+    private ApiFixture(final boolean threaded, final SocketConfig socketConfig, final TcpConfig tcpConfig)
+    {
+        virtualClock = threaded ? null : new VirtualClock();
+        final NanoClock clock = threaded ? SystemNanoClock.INSTANCE : virtualClock;
+        link = MemoryLink.builder().clock(clock).seed(1).capacity(4096).build();
+        contextA = new StackContext(config("a", "02:00:00:00:00:01", A), link.endA(), clock, tcpConfig);
+        contextB = new StackContext(config("b", "02:00:00:00:00:02", B), link.endB(), clock, tcpConfig);
+        a = MtcpContext.attach(contextA, 0, new PortSpace(49152, 65535), socketConfig);
+        b = MtcpContext.attach(contextB, 0, new PortSpace(49152, 65535), socketConfig);
+        if (threaded)
+        {
+            runnerA = ContextRunner.start(contextA);
+            runnerB = ContextRunner.start(contextB);
+        }
+        else
+        {
+            contextA.doWork();
+            contextB.doWork();
+        }
+    }
+
+    private static ContextConfig config(final String name, final String mac, final int ip)
+    {
+        return new ContextConfig().name(name)
+            .iface(new InterfaceConfig(Mac.parse(mac), ip, 24, InterfaceConfig.NO_GATEWAY, 1500));
+    }
+
+    /** Deterministic: virtual clock, the test thread is both contexts' thread. */
+    static ApiFixture virtual()
+    {
+        return virtual(new SocketConfig());
+    }
+
+    static ApiFixture virtual(final SocketConfig socketConfig)
+    {
+        return new ApiFixture(false, socketConfig, smallTcp());
+    }
+
+    /** Each context on its own thread; the test thread is an application thread. */
+    static ApiFixture threaded()
+    {
+        return threaded(new SocketConfig());
+    }
+
+    static ApiFixture threaded(final SocketConfig socketConfig)
+    {
+        return new ApiFixture(true, socketConfig, smallTcp());
+    }
+
+    static TcpConfig smallTcp()
+    {
+        return new TcpConfig().maxConnections(256).secret(1, 2);
+    }
+
+    MtcpContext a()
+    {
+        return a;
+    }
+
+    MtcpContext b()
+    {
+        return b;
+    }
+
+    StackContext contextA()
+    {
+        return contextA;
+    }
+
+    StackContext contextB()
+    {
+        return contextB;
+    }
+
+    /** One duty cycle of each (virtual mode); the clock jumps when neither had work. */
+    int step()
+    {
+        final int work = contextA.doWork() + contextB.doWork();
+        if (contextA.lastError() != null || contextB.lastError() != null)
+        {
+            throw new AssertionError("a context caught an exception",
+                contextA.lastError() != null ? contextA.lastError() : contextB.lastError());
+        }
+        if (work == 0)
+        {
+            final long now = virtualClock.nanoTime();
+            final long next = link.nextDeliveryNanos();
+            final long step = now + IDLE_STEP_NANOS;
+            virtualClock.advanceTo(next != Long.MAX_VALUE && next - step < 0 ? Math.max(next, now + 1) : step);
+        }
+        return work;
+    }
+
+    /** Drive (virtual) or wait (threaded) until the goal holds or the time passes. */
+    boolean runUntil(final BooleanSupplier done, final long maxNanos)
+    {
+        if (virtualClock == null)
+        {
+            final long deadline = System.nanoTime() + maxNanos;
+            while (!done.getAsBoolean())
+            {
+                if (System.nanoTime() - deadline > 0)
+                {
+                    return false;
+                }
+                Thread.onSpinWait();
+            }
+            return true;
+        }
+        final long deadline = virtualClock.nanoTime() + maxNanos;
+        while (!done.getAsBoolean())
+        {
+            step();
+            if (virtualClock.nanoTime() - deadline > 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Run a while (virtual time, or real time when threaded). */
+    void run(final long nanos)
+    {
+        if (virtualClock == null)
+        {
+            final long deadline = System.nanoTime() + nanos;
+            while (System.nanoTime() - deadline < 0)
+            {
+                Thread.onSpinWait();
+            }
+            return;
+        }
+        final long deadline = virtualClock.nanoTime() + nanos;
+        while (virtualClock.nanoTime() - deadline < 0)
+        {
+            step();
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        if (runnerA != null)
+        {
+            runnerA.close();
+            runnerB.close();
+        }
+        link.close();
+    }
+}
