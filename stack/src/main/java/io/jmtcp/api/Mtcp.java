@@ -625,14 +625,16 @@ public final class Mtcp
             {
                 return 0;
             }
-            if (phase == SocketSlot.TERMINATED || phase == SocketSlot.ENDED)
+            if (slot.drained && ring.available() == 0)
             {
-                if (ring.available() > 0)
-                {
-                    continue;
-                }
+                // A failed connection reports its error once, after every byte it received.
                 final int error = takeError(slot);
                 return error != 0 ? ctx.fail(error) : 0;
+            }
+            if (phase != SocketSlot.CONNECTED)
+            {
+                // Ended while bytes still waited in the engine: the ring has room now.
+                requestData(ctx, slot, SocketSlot.REQ_RECEIVE);
             }
             if (noWait)
             {
@@ -1857,7 +1859,7 @@ public final class Mtcp
                 {
                     return slot.receiveRing.available() > 0 || slot.peerClosed;
                 }
-                return slot.phase != SocketSlot.CONNECTED || slot.peerFin || slot.readShut || slot.error != 0 ||
+                return slot.phase == SocketSlot.NEW || slot.peerFin || slot.readShut || slot.drained ||
                     slot.receiveRing.available() > 0;
             case WAIT_WRITE:
                 if (slot.type == SocketSlot.PIPE_WRITE)

@@ -346,10 +346,18 @@ final class SocketService implements ContextService, TcpHandler
                 break;
             }
         }
-        if (!slot.peerFin && c.readable() == 0 && peerFinished(c))
+        if (c.readable() == 0)
         {
-            slot.peerFin = true;
-            changed = true;
+            if (!slot.peerFin && peerFinished(c))
+            {
+                slot.peerFin = true;
+                changed = true;
+            }
+            if (!slot.drained && c.error() != TcpError.NONE)
+            {
+                slot.drained = true;
+                changed = true;
+            }
         }
         if (changed)
         {
@@ -611,7 +619,6 @@ final class SocketService implements ContextService, TcpHandler
         {
             return;
         }
-        pumpReceive(slot);
         final int error = connection.error();
         if (slot.phase == SocketSlot.CONNECTING)
         {
@@ -640,6 +647,8 @@ final class SocketService implements ContextService, TcpHandler
         {
             slot.phase = SocketSlot.ENDED;
         }
+        // After the phase: the flags that end the stream for readers are set last.
+        pumpReceive(slot);
         if (slot.closeRequested)
         {
             lingering.remove(slot);

@@ -71,6 +71,8 @@ final class SocketSlot
     volatile int failure;
     /** The peer's FIN arrived and every byte before it is in the receive ring. */
     volatile boolean peerFin;
+    /** The connection failed and every byte it had received is in the receive ring. */
+    volatile boolean drained;
     /** Our side sent, or will send, its FIN: writes fail with EPIPE. */
     volatile boolean writeShut;
     /** SHUT_RD: reads return 0, arriving bytes are discarded. */
@@ -203,7 +205,7 @@ final class SocketSlot
             default:
                 break;
         }
-        final boolean readDone = peerFin || readShut || p == TERMINATED;
+        final boolean readDone = peerFin || readShut || drained;
         if (receiveRing != null && receiveRing.available() > 0 || readDone)
         {
             mask |= Mtcp.EPOLLIN;
@@ -291,6 +293,7 @@ final class SocketSlot
         error = 0;
         failure = 0;
         peerFin = false;
+        drained = false;
         writeShut = false;
         readShut = false;
         nonBlocking = false;
