@@ -13,17 +13,20 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * same way.
  *
  * <pre>
- *   x       = ipA ^ ipB ^ portA ^ portB          (32-bit, ports zero-extended)
+ *   x       = ipA ^ ipB ^ portA ^ portB                 (32-bit, ports zero-extended)
  *   h       = ((x &gt;&gt;&gt; 16) ^ x) &amp; 0xFFFF
- *   context = h % contexts
+ *   m       = (h * 0x9E3779B1) &gt;&gt;&gt; 16               (32-bit product, 16 bits kept)
+ *   context = (m * contexts) &gt;&gt;&gt; 16
  * </pre>
  *
  * <p>Symmetric, because XOR does not care which side is which: a segment and its answer land on
- * the same context. Exact in BPF, because classic BPF's ALU is unsigned 32-bit and has XOR,
- * shifts, AND and modulo (Linux 3.7+, libpcap 1.6+), and {@code h} is below 2^16 so the modulo
- * is the same signed or not. Sequential local ports (an ephemeral range, a load generator's
- * clients) change only the low bits of {@code x}, and so step {@code h} by one each: they spread
- * round robin over the contexts.
+ * the same context. Exact in BPF, because classic BPF's ALU is unsigned 32-bit with XOR, shifts,
+ * AND and a multiply that wraps as Java's {@code int} multiply does, and every value shifted
+ * right is read unsigned. The Fibonacci multiplier (Knuth, TAOCP 6.4) spreads ports that step
+ * by any small stride evenly, not only by one: Linux's {@code connect()} picks even ports first
+ * (since 4.6), which {@code h % contexts} would have put all on even contexts. The last step is
+ * a multiply-shift range reduction (Lemire 2019) from the top bits of {@code m}, so any context
+ * count is fair, not only powers of two.
  *
  * <p>Context 0 also takes everything that is not an unfragmented-or-first-fragment TCP/IPv4
  * frame: ARP, ICMP, IPv6, other protocols, and non-first fragments (which carry no ports; the
@@ -33,6 +36,9 @@ public final class FlowHash
 {
     /** The most contexts a stack may have; a sane bound on a filter list and a CPU mask. */
     public static final int MAX_CONTEXTS = 64;
+
+    /** 2^32 divided by the golden ratio, odd. */
+    private static final int FIBONACCI = 0x9E3779B1;
 
     /** The hash in tcpdump syntax; {@code tcp[]} loads skip a variable IPv4 header length. */
     private static final String X = "(ip[12:4] ^ ip[16:4] ^ tcp[0:2] ^ tcp[2:2])";
@@ -57,7 +63,8 @@ public final class FlowHash
         final int contexts)
     {
         final int x = localIp ^ remoteIp ^ (localPort & 0xFFFF) ^ (remotePort & 0xFFFF);
-        return (((x >>> 16) ^ x) & 0xFFFF) % contexts;
+        final int m = ((((x >>> 16) ^ x) & 0xFFFF) * FIBONACCI) >>> 16;
+        return (m * contexts) >>> 16;
     }
 
     /**
@@ -109,8 +116,9 @@ public final class FlowHash
         {
             return null;
         }
-        final String mine = TCP_WITH_PORTS + " and ((((" + X + " >> 16) ^ " + X + ") & 0xffff) % " + contexts +
-            " = " + index + ")";
+        final String m = "(((((" + X + " >> 16) ^ " + X + ") & 0xffff) * " + Integer.toUnsignedString(FIBONACCI) +
+            ") >> 16)";
+        final String mine = TCP_WITH_PORTS + " and (((" + m + " * " + contexts + ") >> 16) = " + index + ")";
         return index == 0 ? "(not " + TCP_WITH_PORTS + ") or (" + mine + ")" : mine;
     }
 

@@ -11,14 +11,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An echo listener's handler for one context of a group: accepts, checks that {@link FlowHash}
  * gives the accepted flow to this context, and echoes with {@link EchoHandler}.
  */
-final class OwnerCheckingEcho implements TcpHandler
+public final class OwnerCheckingEcho implements TcpHandler
 {
     private final StackContext context;
     private final EchoHandler echo = new EchoHandler();
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger foreign = new AtomicInteger();
 
-    OwnerCheckingEcho(final StackContext context)
+    public OwnerCheckingEcho(final StackContext context)
     {
         this.context = context;
     }
@@ -40,12 +40,12 @@ final class OwnerCheckingEcho implements TcpHandler
         }
     }
 
-    int accepted()
+    public int accepted()
     {
         return accepted.get();
     }
 
-    int foreign()
+    public int foreign()
     {
         return foreign.get();
     }

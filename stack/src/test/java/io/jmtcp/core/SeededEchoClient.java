@@ -10,7 +10,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@link SeededBytes} stream of its seed, half-closes, checks every byte that comes back, and
  * closes at the echo's EOF. One instance per connection.
  */
-final class SeededEchoClient implements TcpHandler
+public final class SeededEchoClient implements TcpHandler
 {
     private final long seed;
     private final long bytes;
@@ -21,7 +21,7 @@ final class SeededEchoClient implements TcpHandler
     private volatile boolean done;
     private volatile String failure;
 
-    SeededEchoClient(final long seed, final long bytes)
+    public SeededEchoClient(final long seed, final long bytes)
     {
         this.seed = seed;
         this.bytes = bytes;
@@ -95,12 +95,12 @@ final class SeededEchoClient implements TcpHandler
         connection.close();
     }
 
-    boolean done()
+    public boolean done()
     {
         return done;
     }
 
-    String failure()
+    public String failure()
     {
         return failure;
     }
