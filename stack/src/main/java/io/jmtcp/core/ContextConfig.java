@@ -26,6 +26,8 @@ public final class ContextConfig
     private int commandBatch = DEFAULT_COMMAND_BATCH;
     private int commandQueueCapacity = DEFAULT_COMMAND_QUEUE_CAPACITY;
     private Path countersFile;
+    private int index;
+    private int contexts = 1;
 
     /**
      * @param name the context's name, used in thread names and counter labels.
@@ -99,6 +101,47 @@ public final class ContextConfig
     }
 
     /**
+     * Where the context stands among those sharing its interface ({@link ContextGroup} sets it;
+     * one context alone is 0 of 1).
+     *
+     * @param index    the context's index, 0..contexts-1.
+     * @param contexts how many contexts share the interface, 1..{@link FlowHash#MAX_CONTEXTS}.
+     * @return this.
+     */
+    public ContextConfig placement(final int index, final int contexts)
+    {
+        this.index = index;
+        this.contexts = contexts;
+        return this;
+    }
+
+    /**
+     * A copy for context {@code index} of {@code contexts}: the name gets the index appended,
+     * and so does the counters file's name ({@code stack.counters} becomes
+     * {@code stack.counters.1}), so each context has counters of its own.
+     *
+     * @param index    the context's index.
+     * @param contexts how many contexts.
+     * @return the copy (not validated yet).
+     */
+    public ContextConfig forContext(final int index, final int contexts)
+    {
+        final ContextConfig copy = new ContextConfig()
+            .name(name + index)
+            .iface(iface)
+            .arp(arp)
+            .rxBatch(rxBatch)
+            .commandBatch(commandBatch)
+            .commandQueueCapacity(commandQueueCapacity)
+            .placement(index, contexts);
+        if (countersFile != null)
+        {
+            copy.countersFile(countersFile.resolveSibling(countersFile.getFileName() + "." + index));
+        }
+        return copy;
+    }
+
+    /**
      * Check every value.
      *
      * @return this.
@@ -124,6 +167,7 @@ public final class ContextConfig
         {
             throw new IllegalArgumentException("commandQueueCapacity must be 2..1048576: " + commandQueueCapacity);
         }
+        FlowHash.checkPlacement(index, contexts);
         return this;
     }
 
@@ -173,6 +217,22 @@ public final class ContextConfig
     public Path countersFile()
     {
         return countersFile;
+    }
+
+    /**
+     * @return the context's index among those sharing its interface.
+     */
+    public int index()
+    {
+        return index;
+    }
+
+    /**
+     * @return how many contexts share the interface.
+     */
+    public int contexts()
+    {
+        return contexts;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.jmtcp.core;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
 
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,6 +48,23 @@ public final class ContextRunner implements AutoCloseable
     {
         final ContextRunner contextRunner = new ContextRunner(context, idleStrategy);
         AgentRunner.startOnThread(contextRunner.runner);
+        return contextRunner;
+    }
+
+    /**
+     * Start a thread, made by {@code threads}, running the context; the factory may prepare the
+     * thread before the duty cycle starts (a {@link ContextGroup} pins it to a CPU there).
+     *
+     * @param context      the context to run.
+     * @param idleStrategy how the thread waits when a duty cycle found no work.
+     * @param threads      makes the thread from the runner's {@link Runnable}.
+     * @return the running runner.
+     */
+    public static ContextRunner start(final StackContext context, final IdleStrategy idleStrategy,
+        final ThreadFactory threads)
+    {
+        final ContextRunner contextRunner = new ContextRunner(context, idleStrategy);
+        AgentRunner.startOnThread(contextRunner.runner, threads);
         return contextRunner;
     }
 

@@ -12,10 +12,16 @@ import io.jmtcp.tcp.SegmentOutput;
 import io.jmtcp.tcp.SynCookies;
 import io.jmtcp.tcp.TcpConfig;
 import io.jmtcp.tcp.TcpEngine;
+import io.jmtcp.wire.DropReason;
 import io.jmtcp.wire.Ipv4Header;
+import io.jmtcp.wire.TcpHeader;
+import io.jmtcp.wire.TcpOptions;
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.MessageHandler;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 
@@ -24,6 +30,8 @@ import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+
+import static java.nio.ByteOrder.BIG_ENDIAN;
 
 /**
  * One per-core context: a single thread's worth of stack. Its duty cycle (DESIGN.md §3) reads
@@ -38,6 +46,12 @@ import java.util.function.Consumer;
  *
  * <p>With a {@link io.jmtcp.time.VirtualClock} and an in-memory link, a test drives the context
  * by calling {@link #doWork()} itself: the run is then deterministic.
+ *
+ * <p>Several contexts may share one interface ({@link ContextGroup}): each receives the TCP flows
+ * {@link FlowHash} gives its index; context 0 also receives ARP and ICMP, publishes the
+ * neighbours it resolves for the others, and passes each ICMP error quoting another context's
+ * flow to that context's mailbox. A TCP segment that reaches a context not owning its flow is
+ * counted ({@link StackCounter#TCP_MISROUTED}) and dropped.
  */
 public final class StackContext implements Agent, FrameHandler
 {
@@ -49,6 +63,11 @@ public final class StackContext implements Agent, FrameHandler
     private final StackCounters counters;
     private final NetworkLayer network;
     private final TcpEngine tcp;
+    private final ContextPlacement placement;
+    private final ContextShares shares;
+    private final TransportHandler transport;
+    private final OneToOneRingBuffer mailbox;
+    private final MessageHandler onMailboxIcmp = this::onMailboxIcmp;
     private final MpscAtomicArrayQueue<Consumer<StackContext>> commands;
     private final MessagePassingQueue.Consumer<Consumer<StackContext>> runCommand = this::runCommand;
     private ContextService[] services = new ContextService[0];
@@ -104,16 +123,47 @@ public final class StackContext implements Agent, FrameHandler
     private StackContext(final ContextConfig config, final PacketPort port, final NanoClock clock,
         final TransportHandler transport, final TcpConfig tcpConfig)
     {
+        this(config, port, clock, transport, tcpConfig, null);
+    }
+
+    /**
+     * A context of a {@link ContextGroup}: its placement comes from {@code config}, and it shares
+     * {@code shares} with the group's other contexts.
+     */
+    StackContext(final ContextConfig config, final PacketPort port, final NanoClock clock,
+        final TransportHandler transport, final TcpConfig tcpConfig, final ContextShares shares)
+    {
         this.config = config.validate();
+        if (shares == null && config.contexts() != 1)
+        {
+            throw new IllegalArgumentException("a context of several is made by a ContextGroup");
+        }
         this.rxBatch = config.rxBatch();
         this.commandBatch = config.commandBatch();
         this.port = port;
         this.clock = clock;
+        this.shares = shares;
+        this.placement = new ContextPlacement(config.index(), config.contexts(),
+            shares != null ? shares.portSpace() : ownPortSpace(tcpConfig));
         this.counters = newCounters(config);
         this.tcp = tcpConfig == null ? null : newEngine(tcpConfig, config, counters, clock.nanoTime());
+        final TransportHandler inner = tcp != null ? tcp : transport;
+        this.transport = inner;
+        this.mailbox = shares != null ? shares.mailbox(config.index()) : null;
         this.network = new NetworkLayer(config.iface(), new FrameOutput(port, counters), counters, config.arp(),
-            tcp != null ? tcp : transport);
+            config.contexts() == 1 ? inner : new PlacedTransport(inner),
+            shares != null ? shares.neighbours() : null, config.index() == 0);
         this.commands = new MpscAtomicArrayQueue<>(config.commandQueueCapacity());
+        if (shares != null)
+        {
+            shares.register(this);
+        }
+    }
+
+    private static PortSpace ownPortSpace(final TcpConfig tcpConfig)
+    {
+        final TcpConfig ranges = tcpConfig != null ? tcpConfig : new TcpConfig();
+        return new PortSpace(ranges.ephemeralPortFirst(), ranges.ephemeralPortLast());
     }
 
     private TcpEngine newEngine(final TcpConfig tcpConfig, final ContextConfig config, final StackCounters counters,
@@ -124,7 +174,92 @@ public final class StackContext implements Agent, FrameHandler
         final SynCookies cookies = tcpConfig.hasSecret()
             ? new SynCookies(~tcpConfig.secret0(), ~tcpConfig.secret1()) : SynCookies.withRandomKey();
         return new TcpEngine(tcpConfig, config.iface().address(), new NetworkSegmentOutput(), counters, isn, cookies,
-            now);
+            now, placement);
+    }
+
+    /**
+     * The transport of a context that shares its interface: segments of flows another context
+     * owns are counted and dropped (they must never open a flow here), and ICMP errors quoting
+     * another context's flow go to that context (RFC 5927: the connection that sent the quoted
+     * segment judges it).
+     */
+    private final class PlacedTransport implements TransportHandler
+    {
+        /** ICMP error header in a mailbox record: type, code, next-hop MTU; the quote follows. */
+        private static final int HEADER = 3 * Integer.BYTES;
+        /** The longest quote passed on: an IPv4 header with options and the 8 bytes TCP needs. */
+        private static final int MAX_QUOTE = 60 + 8;
+
+        private final TransportHandler inner;
+
+        private PlacedTransport(final TransportHandler inner)
+        {
+            this.inner = inner;
+        }
+
+        @Override
+        public DropReason onTcpSegment(final Ipv4Header ip, final TcpHeader tcp, final TcpOptions options,
+            final long now)
+        {
+            if (!placement.owns(ip.destination(), tcp.destinationPort(), ip.source(), tcp.sourcePort()))
+            {
+                counters.increment(StackCounter.TCP_MISROUTED);
+                return DropReason.NONE;
+            }
+            return inner.onTcpSegment(ip, tcp, options, now);
+        }
+
+        @Override
+        public DropReason onIcmpError(final int type, final int code, final int nextHopMtu, final DirectBuffer quote,
+            final int quoteOffset, final int quoteLength, final long now)
+        {
+            final int ipHeaderLength = (quote.getByte(quoteOffset) & 0x0F) * 4;
+            if (quoteLength < ipHeaderLength + 8)
+            {
+                return inner.onIcmpError(type, code, nextHopMtu, quote, quoteOffset, quoteLength, now);
+            }
+            final int source = quote.getInt(quoteOffset + 12, BIG_ENDIAN);
+            final int destination = quote.getInt(quoteOffset + 16, BIG_ENDIAN);
+            final int localPort = quote.getShort(quoteOffset + ipHeaderLength, BIG_ENDIAN) & 0xFFFF;
+            final int remotePort = quote.getShort(quoteOffset + ipHeaderLength + 2, BIG_ENDIAN) & 0xFFFF;
+            final int owner = FlowHash.contextOf(source, localPort, destination, remotePort, placement.contexts());
+            if (owner == placement.index())
+            {
+                return inner.onIcmpError(type, code, nextHopMtu, quote, quoteOffset, quoteLength, now);
+            }
+            final int length = Math.min(quoteLength, MAX_QUOTE);
+            final OneToOneRingBuffer box = shares.mailbox(owner);
+            final int at = box.tryClaim(1, HEADER + length);
+            if (at < 0)
+            {
+                counters.increment(StackCounter.TCP_ICMP_FORWARD_OVERFLOWS);
+                return DropReason.NONE;
+            }
+            final MutableDirectBuffer record = box.buffer();
+            record.putInt(at, type);
+            record.putInt(at + Integer.BYTES, code);
+            record.putInt(at + 2 * Integer.BYTES, nextHopMtu);
+            record.putBytes(at + HEADER, quote, quoteOffset, length);
+            box.commit(at);
+            counters.increment(StackCounter.TCP_ICMP_FORWARDED);
+            shares.context(owner).wake();
+            return DropReason.NONE;
+        }
+    }
+
+    private void onMailboxIcmp(final int msgTypeId, final MutableDirectBuffer buffer, final int index,
+        final int length)
+    {
+        try
+        {
+            counters.drop(transport.onIcmpError(buffer.getInt(index), buffer.getInt(index + Integer.BYTES),
+                buffer.getInt(index + 2 * Integer.BYTES), buffer, index + PlacedTransport.HEADER,
+                length - PlacedTransport.HEADER, now));
+        }
+        catch (final RuntimeException ex)
+        {
+            internalError(ex);
+        }
     }
 
     /**
@@ -180,6 +315,10 @@ public final class StackContext implements Agent, FrameHandler
         }
         now = clock.nanoTime();
         int work = port.receive(this, rxBatch);
+        if (mailbox != null)
+        {
+            work += mailbox.read(onMailboxIcmp, rxBatch);
+        }
         work += network.onTimers(now);
         if (tcp != null)
         {
@@ -293,7 +432,7 @@ public final class StackContext implements Agent, FrameHandler
 
     private boolean hasPendingWork()
     {
-        if (!commands.isEmpty())
+        if (!commands.isEmpty() || mailbox != null && mailbox.size() > 0)
         {
             return true;
         }
@@ -355,6 +494,31 @@ public final class StackContext implements Agent, FrameHandler
             internalError(ex);
             return 1;
         }
+    }
+
+    /**
+     * @return the local ports of the stack, shared by all its contexts (a context alone has its
+     *         own); any thread may use it.
+     */
+    public PortSpace portSpace()
+    {
+        return placement.portSpace();
+    }
+
+    /**
+     * @return this context's index among those sharing its interface (0 for a context alone).
+     */
+    public int index()
+    {
+        return placement.index();
+    }
+
+    /**
+     * @return how many contexts share the interface.
+     */
+    public int contexts()
+    {
+        return placement.contexts();
     }
 
     /**

@@ -47,6 +47,9 @@ public final class ArpResolver
     private final FrameOutput output;
     private final StackCounters counters;
     private final ArpSettings settings;
+    private final NeighbourTable shared;
+    private final boolean publisher;
+    private long seenPublications = -1;
 
     private final Int2IntHashMap slotByAddress;
     private final int[] slotAddress;
@@ -86,10 +89,33 @@ public final class ArpResolver
     public ArpResolver(final InterfaceConfig iface, final FrameOutput output, final StackCounters counters,
         final ArpSettings settings)
     {
+        this(iface, output, counters, settings, null, false);
+    }
+
+    /**
+     * A resolver of one of several contexts sharing an interface. The publisher (context 0)
+     * receives every ARP frame, answers for our address, announces it, and publishes what it
+     * resolves in {@code shared}; the others receive no ARP at all, so they take resolutions
+     * from {@code shared}, and on a miss send their own request (whose reply reaches the
+     * publisher, which learns the sender because the reply targets our address) and hold the
+     * frames meanwhile as a lone resolver would.
+     *
+     * @param iface     our addresses.
+     * @param output    where ARP frames and released pending frames go.
+     * @param counters  where events and drops are counted.
+     * @param settings  cache and retry tunables (validated here).
+     * @param shared    the stack's published neighbours, or null for a context alone on its port.
+     * @param publisher true for the one context that receives ARP and writes {@code shared}.
+     */
+    public ArpResolver(final InterfaceConfig iface, final FrameOutput output, final StackCounters counters,
+        final ArpSettings settings, final NeighbourTable shared, final boolean publisher)
+    {
         this.iface = iface;
         this.output = output;
         this.counters = counters;
         this.settings = settings.validate();
+        this.shared = shared;
+        this.publisher = publisher;
 
         final int capacity = settings.cacheCapacity();
         slotByAddress = new Int2IntHashMap(capacity * 2, 0.65f, NONE);
@@ -132,6 +158,11 @@ public final class ArpResolver
      */
     public void start(final long now)
     {
+        if (isFollower())
+        {
+            // The publisher speaks for the interface; two announcers would double every one.
+            return;
+        }
         announcementsLeft = ANNOUNCE_NUM;
         nextAnnouncementAt = now;
         announceIfDue(now);
@@ -227,6 +258,47 @@ public final class ArpResolver
      */
     public long lookup(final int address, final long now)
     {
+        final long mac = lookupOwn(address, now);
+        if (mac != UNRESOLVED || !isFollower())
+        {
+            return mac;
+        }
+        final long published = shared.lookup(address, now);
+        if (published != UNRESOLVED)
+        {
+            adopt(address, published, now);
+        }
+        return published;
+    }
+
+    private boolean isFollower()
+    {
+        return shared != null && !publisher;
+    }
+
+    /**
+     * Take the publisher's resolution into our cache, with its expiry: our refresh requests late
+     * in its life (whose replies the publisher merges and publishes again) and our expiry then
+     * follow the publisher's. Completes a resolution of ours in progress, sending its frames.
+     */
+    private void adopt(final int address, final long mac, final long now)
+    {
+        int slot = slotByAddress.get(address);
+        if (slot == NONE)
+        {
+            if (freeSlotCount == 0 && incompleteCount == slotState.length)
+            {
+                // Never evict a resolution in progress for a cache copy; the table has it.
+                return;
+            }
+            slot = allocateSlot(address, STATE_RESOLVED, now);
+        }
+        resolved(slot, mac, now);
+        slotExpiresAt[slot] = shared.expiresAt(address, now);
+    }
+
+    private long lookupOwn(final int address, final long now)
+    {
         final int slot = slotByAddress.get(address);
         if (slot == NONE || slotState[slot] != STATE_RESOLVED)
         {
@@ -311,6 +383,10 @@ public final class ArpResolver
     public int onTimers(final long now)
     {
         int work = announceIfDue(now);
+        if (isFollower() && incompleteCount > 0 && shared.publications() != seenPublications)
+        {
+            work += adoptPublished(now);
+        }
         if (!timerArmed || timerDeadline - now > 0)
         {
             return work;
@@ -321,6 +397,26 @@ public final class ArpResolver
             if (slotState[slot] == STATE_INCOMPLETE)
             {
                 work += requestIfDue(slot, now);
+            }
+        }
+        return work;
+    }
+
+    /** Resolutions in progress that the publisher has completed meanwhile. */
+    private int adoptPublished(final long now)
+    {
+        seenPublications = shared.publications();
+        int work = 0;
+        for (int slot = 0; slot < slotState.length && incompleteCount > 0; slot++)
+        {
+            if (slotState[slot] == STATE_INCOMPLETE)
+            {
+                final long mac = shared.lookup(slotAddress[slot], now);
+                if (mac != UNRESOLVED)
+                {
+                    adopt(slotAddress[slot], mac, now);
+                    work++;
+                }
             }
         }
         return work;
@@ -420,6 +516,10 @@ public final class ArpResolver
         slotState[slot] = STATE_RESOLVED;
         slotExpiresAt[slot] = now + settings.entryLifetimeNanos();
         slotNextRequestAt[slot] = now;
+        if (shared != null && publisher)
+        {
+            shared.publish(slotAddress[slot], mac, slotExpiresAt[slot]);
+        }
         if (wasIncomplete)
         {
             incompleteCount--;

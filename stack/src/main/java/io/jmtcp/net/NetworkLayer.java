@@ -71,6 +71,27 @@ public final class NetworkLayer
     public NetworkLayer(final InterfaceConfig iface, final FrameOutput output, final StackCounters counters,
         final ArpSettings arp, final TransportHandler transport)
     {
+        this(iface, output, counters, arp, transport, null, false);
+    }
+
+    /**
+     * The network layer of one of several contexts sharing an interface: ARP resolutions come
+     * from, or (for the context that receives ARP) go to, a table the contexts share
+     * ({@link ArpResolver#ArpResolver(InterfaceConfig, FrameOutput, StackCounters, ArpSettings,
+     * NeighbourTable, boolean)}).
+     *
+     * @param iface      our addresses.
+     * @param output     where frames go out.
+     * @param counters   where events and drops are counted.
+     * @param arp        ARP tunables.
+     * @param transport  who receives TCP segments.
+     * @param neighbours the stack's shared neighbour table, or null for a context alone.
+     * @param publisher  true for the context that receives ARP and publishes into {@code neighbours}.
+     */
+    public NetworkLayer(final InterfaceConfig iface, final FrameOutput output, final StackCounters counters,
+        final ArpSettings arp, final TransportHandler transport, final NeighbourTable neighbours,
+        final boolean publisher)
+    {
         if (output.maxFrameLength() < EthernetHeader.HEADER_LENGTH + InterfaceConfig.MIN_MTU)
         {
             throw new IllegalArgumentException("port frames too small: " + output.maxFrameLength());
@@ -78,7 +99,7 @@ public final class NetworkLayer
         this.iface = iface;
         this.output = output;
         this.counters = counters;
-        this.arp = new ArpResolver(iface, output, counters, arp);
+        this.arp = new ArpResolver(iface, output, counters, arp, neighbours, publisher);
         this.transport = transport;
         this.tx = new UnsafeBuffer(ByteBuffer.allocateDirect(output.maxFrameLength()));
     }

@@ -137,6 +137,26 @@ public final class PcapPortConfig
         return direction;
     }
 
+    /**
+     * The same configuration with another filter, for one of several handles on the interface
+     * (one per context, each with its share of the flows).
+     *
+     * @param expression tcpdump syntax, or null for none.
+     * @return the copy.
+     * @throws IllegalArgumentException if the expression is blank.
+     */
+    public PcapPortConfig withFilter(final String expression)
+    {
+        return builder(interfaceName)
+            .snaplen(snaplen)
+            .maxFrameLength(maxFrameLength)
+            .bufferSize(bufferSize)
+            .promiscuous(promiscuous)
+            .direction(direction)
+            .filter(expression)
+            .build();
+    }
+
     @Override
     public String toString()
     {

@@ -150,6 +150,15 @@ public enum StackCounter
     /** Send MSS lowered by ICMP fragmentation-needed (RFC 1191). */
     TCP_PMTU_DECREASES("tcp path mtu decreases"),
     /**
+     * TCP segments that reached a context whose {@code FlowHash} does not own them (a filter or
+     * dispatch bug, or frames injected behind the stack's back): dropped, never a flow there.
+     */
+    TCP_MISROUTED("tcp segments for another context"),
+    /** ICMP errors quoting a TCP flow of another context, passed to it by context 0. */
+    TCP_ICMP_FORWARDED("tcp icmp errors forwarded"),
+    /** ICMP errors for another context dropped because its mailbox was full. */
+    TCP_ICMP_FORWARD_OVERFLOWS("tcp icmp errors forward overflows"),
+    /**
      * Exceptions caught at the duty-cycle boundary. Always a bug: the frame that caused it was
      * dropped and the context went on.
      */

@@ -46,6 +46,7 @@ public final class TcpEngine implements TransportHandler
     private static final long ONE_SECOND = TimeUnit.SECONDS.toNanos(1);
 
     private final TcpConfig config;
+    private final Placement placement;
     private final int localIp;
     private final SegmentOutput output;
     private final StackCounters counters;
@@ -68,6 +69,9 @@ public final class TcpEngine implements TransportHandler
     private int challengeAcksInWindow;
 
     /**
+     * The engine of a context that has the interface to itself: it owns every flow, and chooses
+     * ephemeral ports from {@link TcpConfig#ephemeralPortFirst()}..{@link TcpConfig#ephemeralPortLast()}.
+     *
      * @param config   the tunables (validated here).
      * @param localIp  our IPv4 address.
      * @param output   where segments go.
@@ -79,7 +83,28 @@ public final class TcpEngine implements TransportHandler
     public TcpEngine(final TcpConfig config, final int localIp, final SegmentOutput output,
         final StackCounters counters, final IsnGenerator isn, final SynCookies cookies, final long now)
     {
+        this(config, localIp, output, counters, isn, cookies, now, alone(config.validate()));
+    }
+
+    /**
+     * The engine of one of several contexts sharing an interface.
+     *
+     * @param config    the tunables (validated here).
+     * @param localIp   our IPv4 address.
+     * @param output    where segments go.
+     * @param counters  where events are counted.
+     * @param isn       the ISN generator (RFC 6528), one per context.
+     * @param cookies   the SYN cookie codec, one per context (they may share a key).
+     * @param now       the context's time at creation.
+     * @param placement which flows this context owns, which ports are claimed, and the shared
+     *                  ephemeral range (it replaces {@link TcpConfig}'s).
+     */
+    public TcpEngine(final TcpConfig config, final int localIp, final SegmentOutput output,
+        final StackCounters counters, final IsnGenerator isn, final SynCookies cookies, final long now,
+        final Placement placement)
+    {
         this.config = config.validate();
+        this.placement = placement;
         this.localIp = localIp;
         this.output = output;
         this.counters = counters;
@@ -91,8 +116,73 @@ public final class TcpEngine implements TransportHandler
         this.eventQueue = new ArrayDeque<>(config.maxConnections());
         this.pool = new ArrayDeque<>(Math.min(config.maxConnections(), 1024));
         this.challengeWindowStart = now;
-        final int span = config.ephemeralPortLast() - config.ephemeralPortFirst() + 1;
-        this.nextEphemeral = config.ephemeralPortFirst() + (isn.isn(localIp, 0, 0, 0, now) & 0x7FFFFFFF) % span;
+        final int span = placement.ephemeralLast() - placement.ephemeralFirst() + 1;
+        this.nextEphemeral = placement.ephemeralFirst() + (isn.isn(localIp, 0, 0, 0, now) & 0x7FFFFFFF) % span;
+    }
+
+    /**
+     * Where an engine stands among the contexts that share an interface: the part of the flow
+     * space it owns and the local ports other parts of the stack hold. Implemented by the
+     * context layer ({@code io.jmtcp.core.ContextPlacement}), called only on the engine's thread.
+     */
+    public interface Placement
+    {
+        /**
+         * @param localIp    our address.
+         * @param localPort  our port.
+         * @param remoteIp   the peer's address.
+         * @param remotePort the peer's port.
+         * @return true if this context's port receives the flow's segments.
+         */
+        boolean owns(int localIp, int localPort, int remoteIp, int remotePort);
+
+        /**
+         * @param port a local port.
+         * @return true if a bind or listen holds it (an active open must not take it).
+         */
+        boolean claimed(int port);
+
+        /**
+         * @return the first port active opens choose from.
+         */
+        int ephemeralFirst();
+
+        /**
+         * @return the last port active opens choose from.
+         */
+        int ephemeralLast();
+    }
+
+    private static Placement alone(final TcpConfig config)
+    {
+        final int first = config.ephemeralPortFirst();
+        final int last = config.ephemeralPortLast();
+        return new Placement()
+        {
+            @Override
+            public boolean owns(final int localIp, final int localPort, final int remoteIp, final int remotePort)
+            {
+                return true;
+            }
+
+            @Override
+            public boolean claimed(final int port)
+            {
+                return false;
+            }
+
+            @Override
+            public int ephemeralFirst()
+            {
+                return first;
+            }
+
+            @Override
+            public int ephemeralLast()
+            {
+                return last;
+            }
+        };
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -107,8 +197,10 @@ public final class TcpEngine implements TransportHandler
      * @param localPort  our port, or 0 for an ephemeral one.
      * @param handler    who hears the connection's events.
      * @param now        the context's time.
-     * @return the connection in SYN_SENT, or null with {@link #lastError()} EINVAL, EADDRINUSE,
-     *         EADDRNOTAVAIL or ENOBUFS.
+     * @return the connection in SYN_SENT, or null with {@link #lastError()} EINVAL, EADDRINUSE
+     *         (the 4-tuple is in use or in TIME_WAIT), EADDRNOTAVAIL (no free ephemeral port owned
+     *         by this context; or an explicit {@code localPort} whose flow hashes to another
+     *         context of the stack, whose port would receive all the peer's segments) or ENOBUFS.
      */
     public TcpConnection connect(final int remoteIp, final int remotePort, final int localPort,
         final TcpHandler handler, final long now)
@@ -119,7 +211,7 @@ public final class TcpEngine implements TransportHandler
             return fail(TcpError.EINVAL);
         }
         final int port = localPort != 0 ? localPort : ephemeralPort(remoteIp, remotePort);
-        if (port < 0)
+        if (port < 0 || !placement.owns(localIp, port, remoteIp, remotePort))
         {
             return fail(TcpError.EADDRNOTAVAIL);
         }
@@ -988,14 +1080,27 @@ public final class TcpEngine implements TransportHandler
         timerOwners.put(id, connection);
     }
 
+    /**
+     * The next port of the shared ephemeral range, in rotation, that this context owns for the
+     * peer (its flow hashes here, or the peer's segments would reach another context), that no
+     * bind or listen of the stack holds, and that is free for the peer here: no connection, no
+     * TIME_WAIT record (RFC 6056 §3.3.3's simple rotation; the start is random per context).
+     *
+     * @return the port, or -1 if none is free.
+     */
     private int ephemeralPort(final int remoteIp, final int remotePort)
     {
-        final int first = config.ephemeralPortFirst();
-        final int span = config.ephemeralPortLast() - first + 1;
+        final int first = placement.ephemeralFirst();
+        final int last = placement.ephemeralLast();
+        final int span = last - first + 1;
         for (int i = 0; i < span; i++)
         {
             final int port = nextEphemeral;
-            nextEphemeral = nextEphemeral == config.ephemeralPortLast() ? first : nextEphemeral + 1;
+            nextEphemeral = nextEphemeral == last ? first : nextEphemeral + 1;
+            if (!placement.owns(localIp, port, remoteIp, remotePort) || placement.claimed(port))
+            {
+                continue;
+            }
             final long key = flowKey(remoteIp, remotePort, port);
             if (!flows.containsKey(key) && timeWait.find(key) < 0 && !listeners.containsKey(port))
             {
