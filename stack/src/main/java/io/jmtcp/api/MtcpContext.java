@@ -34,6 +34,19 @@ public final class MtcpContext
     }
 
     /**
+     * Put the socket API on a context before it starts, with the context's own index and port
+     * space (its {@link io.jmtcp.core.ContextGroup}'s, or its own when alone).
+     *
+     * @param context a context made with a TCP engine, not started yet.
+     * @param config  the socket layer's sizes.
+     * @return the handle.
+     */
+    public static MtcpContext attach(final StackContext context, final SocketConfig config)
+    {
+        return attach(context, context.index(), context.portSpace(), config);
+    }
+
+    /**
      * Put the socket API on a context before it starts.
      *
      * @param context a context made with a TCP engine, not started yet.
