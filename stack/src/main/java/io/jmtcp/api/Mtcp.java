@@ -978,16 +978,24 @@ public final class Mtcp
         }
         forget(slot.registrations);
         final SocketSlot other = slot.pipePeer;
-        final ByteRing ring = slot.type == SocketSlot.PIPE_READ ? slot.receiveRing : other.receiveRing;
+        final ByteRing ring = slot.type == SocketSlot.PIPE_READ ? slot.receiveRing : slot.sendRing;
         final boolean last;
         synchronized (ring)
         {
-            // Pipe ends may close on different threads; the ring goes back with the last one.
+            // Pipe ends may close on different threads; the ring goes back with the last one,
+            // and the first one tells the other (whose slot is not reused while it is open).
             last = slot.peerClosed;
-            other.peerClosed = true;
+            if (!last)
+            {
+                other.peerClosed = true;
+            }
         }
-        other.signal();
+        if (!last)
+        {
+            other.signal();
+        }
         slot.receiveRing = null;
+        slot.sendRing = null;
         if (last)
         {
             ctx.table().returnRing(ring);
@@ -1516,6 +1524,8 @@ public final class Mtcp
             return ctx.fail(Errno.EMFILE);
         }
         reader.receiveRing = ctx.table().ring();
+        // Both ends hold the ring: either may be closed and its slot reused before the other.
+        writer.sendRing = reader.receiveRing;
         reader.pipePeer = writer;
         writer.pipePeer = reader;
         fds[0] = reader.openId;
@@ -1533,7 +1543,7 @@ public final class Mtcp
             {
                 final int read = array != null ? ring.read(array, off, len, peek) : ring.read(buffer, peek);
                 final SocketSlot writer = slot.pipePeer;
-                if (!peek && writer != null)
+                if (!peek && !slot.peerClosed)
                 {
                     writer.signal();
                 }
@@ -1569,7 +1579,7 @@ public final class Mtcp
                 return total;
             }
             final SocketSlot reader = slot.pipePeer;
-            final ByteRing ring = reader.receiveRing;
+            final ByteRing ring = slot.sendRing;
             final int put = array != null ? ring.write(array, off + total, len - total) : ring.write(buffer);
             if (put > 0)
             {
@@ -1864,7 +1874,7 @@ public final class Mtcp
             case WAIT_WRITE:
                 if (slot.type == SocketSlot.PIPE_WRITE)
                 {
-                    return slot.peerClosed || slot.pipePeer.receiveRing.free() > 0;
+                    return slot.peerClosed || slot.sendRing.free() > 0;
                 }
                 return slot.phase != SocketSlot.CONNECTED || slot.writeShut || slot.error != 0 ||
                     slot.sendRing.free() > 0;

@@ -129,7 +129,6 @@ final class SocketService implements ContextService, TcpHandler
      */
     void handle(final SocketSlot slot, final int bits)
     {
-        now = engine.now() > now ? engine.now() : now;
         if ((bits & SocketSlot.REQ_OPTIONS) != 0 && slot.connection != null)
         {
             applyOptions(slot, slot.connection);

@@ -103,9 +103,9 @@ final class SocketSlot
     volatile int receiveBufferBytes;
     volatile int backlog;
 
-    /** Send ring (application to context) of a stream; the ring of a pipe lives on its read end. */
+    /** Send ring (application to context) of a stream; a pipe's ring, on its write end. */
     ByteRing sendRing;
-    /** Receive ring (context to application) of a stream, or a pipe's ring. */
+    /** Receive ring (context to application) of a stream; a pipe's ring, on its read end. */
     ByteRing receiveRing;
     /** The other end of a pipe. */
     SocketSlot pipePeer;
@@ -181,7 +181,7 @@ final class SocketSlot
                 {
                     return Mtcp.EPOLLERR | Mtcp.EPOLLOUT;
                 }
-                return pipePeer.receiveRing.free() > 0 ? Mtcp.EPOLLOUT : 0;
+                return sendRing.free() > 0 ? Mtcp.EPOLLOUT : 0;
             default:
                 return 0;
         }
