@@ -4,6 +4,7 @@ import io.jmtcp.tcp.TcpConnection;
 import io.jmtcp.tcp.TcpListener;
 import org.jctools.queues.SpmcArrayQueue;
 
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.locks.LockSupport;
@@ -243,6 +244,10 @@ final class SocketSlot
     /** Tell every epoll watching this socket, and a blocked caller, that readiness may have changed. */
     void signal()
     {
+        // The change was published with ordered (not volatile) stores, such as a ring's tail; a
+        // full fence keeps the read of the waiter below from passing them (StoreLoad), or a
+        // waiter that just looked at the old state would not be unparked.
+        VarHandle.fullFence();
         final Registration[] watchers = registrations;
         for (final Registration registration : watchers)
         {
