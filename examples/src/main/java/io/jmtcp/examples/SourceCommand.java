@@ -86,8 +86,10 @@ final class SourceCommand implements Callable<Integer>
             err.println("jmtcp source: --bytes must be 0 or more and --timeout 1..86400");
             return 2;
         }
-        return stack.run(spec, tcp.toConfig(), (context, signals) ->
+        return stack.run(spec, tcp.toConfig(), (contexts, signals) ->
         {
+            // One connection: context 0 opens it (the engine picks a port whose flow hashes there).
+            final StackContext context = contexts.get(0);
             final Transfer transfer = new Transfer(bytes, seed, signals);
             final int errno = LiveStack.onContext(context, ctx -> transfer.start(ctx, remoteIp, remotePort));
             if (errno != TcpError.NONE)
