@@ -33,8 +33,13 @@ final class EchoCommand implements Callable<Integer>
     @Override
     public Integer call() throws InterruptedException
     {
-        final EchoHandler echo = new EchoHandler();
-        return TcpServer.serve(spec, stack, tcp, port, () -> echo);
+        // One EchoHandler per context: it keeps no per-connection state, but its scratch buffer
+        // must not be shared between context threads.
+        return TcpServer.serve(spec, stack, tcp, port, context ->
+        {
+            final EchoHandler echo = new EchoHandler();
+            return () -> echo;
+        });
     }
 
 }

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     versionProvider = JmtcpCli.Version.class,
     description = "A user-space TCP/IP stack for the JVM.",
     subcommands = { DemoCommand.class, RunCommand.class, EchoCommand.class, SinkCommand.class, SourceCommand.class,
+        CrrCommand.class, RrCommand.class,
         StatsCommand.class, CommandLine.HelpCommand.class })
 public final class JmtcpCli
 {

@@ -1,6 +1,10 @@
 package io.jmtcp.examples;
 
+import io.jmtcp.api.MtcpStack;
+import io.jmtcp.api.SocketConfig;
 import io.jmtcp.core.ContextConfig;
+import io.jmtcp.core.ContextGroup;
+import io.jmtcp.core.FlowHash;
 import io.jmtcp.core.ContextRunner;
 import io.jmtcp.core.StackContext;
 import io.jmtcp.net.InterfaceConfig;
@@ -19,17 +23,25 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * What every command that runs the stack on a live interface shares: the interface options,
- * {@code --trace} and {@code --counters}, opening the port, running one context on a thread of
- * its own, SIGINT/SIGTERM, and the counters printed after a signal. A command supplies a
- * {@link Session}: what it does while the stack runs.
+ * {@code --contexts}, {@code --trace} and {@code --counters}, opening the port, running the
+ * contexts on threads of their own, SIGINT/SIGTERM, and the counters printed after a signal. A
+ * command supplies a {@link Session} (engine API) or a {@link SocketSession} (socket API): what it
+ * does while the stack runs.
+ *
+ * <p>One context on the engine API runs on a {@link PcapPort} opened here, so {@code --trace} can
+ * wrap it and libpcap's statistics are printed. Several contexts, or the socket API, run as an
+ * {@link ContextGroup} (a pcap handle per context, each with its flow-hash filter); the group
+ * opens the handles itself, so {@code --trace} is refused there.
  */
 final class LiveStack
 {
@@ -42,12 +54,19 @@ final class LiveStack
     @Mixin
     InterfaceOptions interfaceOptions;
 
+    @Option(names = "--contexts", paramLabel = "K", defaultValue = "1",
+        description = "Run K contexts on the interface, each on a thread with its own pcap handle and flow-hash " +
+            "filter, 1..64 (default: ${DEFAULT-VALUE}).")
+    int contexts;
+
     @Option(names = "--trace", paramLabel = "FILE",
-        description = "Write every frame the stack receives and sends to this pcap file (Wireshark opens it).")
+        description = "Write every frame the stack receives and sends to this pcap file (Wireshark opens it); " +
+            "one context on the engine API only (run, echo, sink, source with --contexts 1).")
     Path trace;
 
     @Option(names = "--counters", paramLabel = "FILE",
-        description = "Keep the counters in this file, readable live from another process with `jmtcp stats FILE`.")
+        description = "Keep the counters in this file, readable live from another process with `jmtcp stats FILE` " +
+            "(context i of several in FILE.i).")
     Path countersFile;
 
     /**
@@ -58,12 +77,25 @@ final class LiveStack
     interface Session
     {
         /**
-         * @param context the running context.
+         * @param contexts the running contexts, by index.
+         * @param signals  released by SIGINT or SIGTERM, or by the session itself.
+         * @return how the command ends.
+         * @throws InterruptedException if the command's thread is interrupted.
+         */
+        Outcome run(List<StackContext> contexts, SignalLatch signals) throws InterruptedException;
+    }
+
+    /** What a socket API command does while its stack runs, on the command's thread. */
+    @FunctionalInterface
+    interface SocketSession
+    {
+        /**
+         * @param stack   the running stack: one {@link io.jmtcp.api.MtcpContext} per context.
          * @param signals released by SIGINT or SIGTERM, or by the session itself.
          * @return how the command ends.
          * @throws InterruptedException if the command's thread is interrupted.
          */
-        Outcome run(StackContext context, SignalLatch signals) throws InterruptedException;
+        Outcome run(MtcpStack stack, SignalLatch signals) throws InterruptedException;
     }
 
     /**
@@ -76,76 +108,222 @@ final class LiveStack
     {
     }
 
+    /** The validated interface options. */
+    private record Interface(InterfaceConfig config, boolean promiscuous, PcapPortConfig.Builder port)
+    {
+    }
+
     /**
-     * Open the interface, run a context on it (with a TCP engine if {@code tcpConfig} is given)
-     * for as long as {@code session} runs, then stop it; after a signal, print the counters.
+     * {@link #run(CommandSpec, TcpConfig, Consumer, Session)} with nothing to set up.
+     *
+     * @param spec      the command.
+     * @param tcpConfig the TCP engine's tunables, or null for a stack without TCP.
+     * @param session   what the command does meanwhile.
+     * @return the exit status.
+     * @throws InterruptedException if the command's thread is interrupted.
+     */
+    int run(final CommandSpec spec, final TcpConfig tcpConfig, final Session session) throws InterruptedException
+    {
+        return run(spec, tcpConfig, context ->
+        {
+        }, session);
+    }
+
+    /**
+     * Open the interface, run {@code --contexts} contexts on it (with a TCP engine each if
+     * {@code tcpConfig} is given) for as long as {@code session} runs, then stop them; after a
+     * signal, print the counters.
      *
      * @param spec      the command, for its name and output streams.
      * @param tcpConfig the TCP engine's tunables, or null for a stack without TCP (segments are
      *                  counted and dropped).
+     * @param setup     run for each context, on the command's thread before any context runs
+     *                  (listen there, for example).
      * @param session   what the command does meanwhile.
      * @return the exit status: the session's, 1 if the port cannot be opened, 2 for a bad
      *         interface option.
      * @throws InterruptedException if the command's thread is interrupted.
      */
-    int run(final CommandSpec spec, final TcpConfig tcpConfig, final Session session) throws InterruptedException
+    int run(final CommandSpec spec, final TcpConfig tcpConfig, final Consumer<StackContext> setup,
+        final Session session) throws InterruptedException
     {
-        final String name = "jmtcp " + spec.name();
-        final PrintWriter out = spec.commandLine().getOut();
-        final PrintWriter err = spec.commandLine().getErr();
-        final InterfaceConfig iface;
-        final boolean promiscuous;
-        try
+        final Interface iface = validate(spec, contexts == 1);
+        if (iface == null)
         {
-            iface = interfaceOptions.toConfig();
-            promiscuous = interfaceOptions.promiscuous(iface.mac());
-        }
-        catch (final IllegalArgumentException | IOException ex)
-        {
-            err.println(name + ": " + ex.getMessage());
             return 2;
         }
-        final int maxFrameLength = iface.mtu() + ETHERNET_HEADER;
-
         final SignalLatch signals = SignalLatch.install();
         try
         {
             PcapLibrary.ensureLoaded();
-            try (PcapPort port = PcapPort.open(PcapPortConfig.builder(interfaceOptions.iface)
-                .maxFrameLength(maxFrameLength)
-                .snaplen(Math.max(PcapPortConfig.DEFAULT_SNAPLEN, maxFrameLength))
-                .promiscuous(promiscuous)
-                .build());
-                PacketPort stackPort = trace == null ? port : TracingPort.open(port, trace))
+            if (contexts == 1)
             {
-                final ContextConfig contextConfig = new ContextConfig().iface(iface).countersFile(countersFile);
-                final StackContext context = tcpConfig == null
-                    ? new StackContext(contextConfig, stackPort, SystemNanoClock.INSTANCE)
-                    : new StackContext(contextConfig, stackPort, SystemNanoClock.INSTANCE, tcpConfig);
-                final Outcome outcome;
-                // The runner is closed first, also on an exception, so the port never closes
-                // under a running context.
-                try (ContextRunner runner = ContextRunner.start(context))
-                {
-                    out.println("jmtcp running on " + interfaceOptions.iface + ": " + iface +
-                        (promiscuous ? " (promiscuous)" : "") + (trace == null ? "" : ", tracing to " + trace));
-                    out.flush();
-                    outcome = session.run(context, signals);
-                }
-                if (outcome.signal() != null)
-                {
-                    printCounters(out, outcome.signal(), context, port);
-                }
-                out.flush();
-                context.counters().close();
-                return outcome.status();
+                return runOne(spec, iface, tcpConfig, setup, session, signals);
+            }
+            final ContextGroup.Builder builder = ContextGroup.builder(contextConfig(iface), contexts).setup(setup);
+            if (tcpConfig != null)
+            {
+                builder.tcp(tcpConfig);
+            }
+            try (ContextGroup group = builder.openPcap(iface.port().build()))
+            {
+                return runGroup(spec, iface, group, () -> session.run(group.contexts(), signals));
             }
         }
         catch (final IOException | UncheckedIOException ex)
         {
-            err.println(name + ": " + ex.getMessage());
+            spec.commandLine().getErr().println("jmtcp " + spec.name() + ": " + ex.getMessage());
             return 1;
         }
+    }
+
+    /**
+     * Open the interface, run {@code --contexts} contexts with the socket API on each (an
+     * {@link MtcpStack}) for as long as {@code session} runs, then stop them; after a signal,
+     * print the counters.
+     *
+     * @param spec      the command.
+     * @param tcpConfig the TCP engine's tunables.
+     * @param session   what the command does meanwhile.
+     * @return the exit status: the session's, 1 if the port cannot be opened, 2 for a bad option.
+     * @throws InterruptedException if the command's thread is interrupted.
+     */
+    int runSockets(final CommandSpec spec, final TcpConfig tcpConfig, final SocketSession session)
+        throws InterruptedException
+    {
+        final Interface iface = validate(spec, false);
+        if (iface == null)
+        {
+            return 2;
+        }
+        final SignalLatch signals = SignalLatch.install();
+        try
+        {
+            PcapLibrary.ensureLoaded();
+            try (MtcpStack stack = MtcpStack.openPcap(ContextGroup.builder(contextConfig(iface), contexts).tcp(tcpConfig),
+                iface.port().build(), new SocketConfig()))
+            {
+                return runGroup(spec, iface, stack.group(), () -> session.run(stack, signals));
+            }
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            spec.commandLine().getErr().println("jmtcp " + spec.name() + ": " + ex.getMessage());
+            return 1;
+        }
+    }
+
+    /**
+     * @param traceAllowed whether {@code --trace} can be honoured.
+     * @return the interface, or null after naming the bad option on stderr.
+     */
+    private Interface validate(final CommandSpec spec, final boolean traceAllowed)
+    {
+        final PrintWriter err = spec.commandLine().getErr();
+        final String name = "jmtcp " + spec.name();
+        if (contexts < 1 || contexts > FlowHash.MAX_CONTEXTS)
+        {
+            err.println(name + ": --contexts must be 1.." + FlowHash.MAX_CONTEXTS + ": " + contexts);
+            return null;
+        }
+        if (trace != null && !traceAllowed)
+        {
+            err.println(name + ": --trace works with one context on the engine API only (run, echo, sink, source " +
+                "with --contexts 1)");
+            return null;
+        }
+        try
+        {
+            final InterfaceConfig config = interfaceOptions.toConfig();
+            final boolean promiscuous = interfaceOptions.promiscuous(config.mac());
+            final int maxFrameLength = config.mtu() + ETHERNET_HEADER;
+            // Direction IN: with several handles on one interface, each would otherwise see what
+            // the others sent (PACKET-IO-NOTES.md pitfall 7).
+            final PcapPortConfig.Builder port = PcapPortConfig.builder(interfaceOptions.iface)
+                .maxFrameLength(maxFrameLength)
+                .snaplen(Math.max(PcapPortConfig.DEFAULT_SNAPLEN, maxFrameLength))
+                .promiscuous(promiscuous);
+            return new Interface(config, promiscuous, contexts == 1 && traceAllowed ? port :
+                port.direction(PcapPortConfig.Direction.IN));
+        }
+        catch (final IllegalArgumentException | IOException ex)
+        {
+            err.println(name + ": " + ex.getMessage());
+            return null;
+        }
+    }
+
+    private ContextConfig contextConfig(final Interface iface)
+    {
+        return new ContextConfig().iface(iface.config()).countersFile(countersFile);
+    }
+
+    private int runOne(final CommandSpec spec, final Interface iface, final TcpConfig tcpConfig,
+        final Consumer<StackContext> setup, final Session session, final SignalLatch signals)
+        throws IOException, InterruptedException
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        try (PcapPort port = PcapPort.open(iface.port().build());
+            PacketPort stackPort = trace == null ? port : TracingPort.open(port, trace))
+        {
+            final ContextConfig contextConfig = contextConfig(iface);
+            final StackContext context = tcpConfig == null
+                ? new StackContext(contextConfig, stackPort, SystemNanoClock.INSTANCE)
+                : new StackContext(contextConfig, stackPort, SystemNanoClock.INSTANCE, tcpConfig);
+            setup.accept(context);
+            final Outcome outcome;
+            // The runner is closed first, also on an exception, so the port never closes
+            // under a running context.
+            try (ContextRunner runner = ContextRunner.start(context))
+            {
+                printRunning(out, iface);
+                outcome = session.run(List.of(context), signals);
+            }
+            if (outcome.signal() != null)
+            {
+                out.println(outcome.signal() + ": stopped. Counters:");
+                out.print(context.counters().format(false));
+                printLibpcapStats(out, port);
+            }
+            out.flush();
+            context.counters().close();
+            return outcome.status();
+        }
+    }
+
+    /** What a group session does, so that one method serves the engine and the socket API. */
+    @FunctionalInterface
+    private interface GroupBody
+    {
+        Outcome run() throws InterruptedException;
+    }
+
+    private int runGroup(final CommandSpec spec, final Interface iface, final ContextGroup group, final GroupBody body)
+        throws InterruptedException
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        printRunning(out, iface);
+        final Outcome outcome = body.run();
+        if (outcome.signal() != null)
+        {
+            // The contexts still run: their counters are read live, as `jmtcp stats` does.
+            out.println(outcome.signal() + ": stopped. Counters:");
+            for (final StackContext context : group.contexts())
+            {
+                out.println("context " + context.index() + ":");
+                out.print(context.counters().format(false));
+            }
+        }
+        out.flush();
+        return outcome.status();
+    }
+
+    private void printRunning(final PrintWriter out, final Interface iface)
+    {
+        out.println("jmtcp running on " + interfaceOptions.iface + ": " + iface.config() +
+            (iface.promiscuous() ? " (promiscuous)" : "") + (contexts == 1 ? "" : ", " + contexts + " contexts") +
+            (trace == null ? "" : ", tracing to " + trace));
+        out.flush();
     }
 
     /**
@@ -210,11 +388,8 @@ final class LiveStack
         }
     }
 
-    private static void printCounters(final PrintWriter out, final String signal, final StackContext context,
-        final PcapPort port)
+    private static void printLibpcapStats(final PrintWriter out, final PcapPort port)
     {
-        out.println(signal + ": stopped. Counters:");
-        out.print(context.counters().format(false));
         try
         {
             out.println("libpcap: " + port.libpcapStats());

@@ -25,6 +25,6 @@ final class RunCommand implements Callable<Integer>
     @Override
     public Integer call() throws InterruptedException
     {
-        return stack.run(spec, null, (context, signals) -> LiveStack.untilSignal(signals, spec.commandLine().getOut()));
+        return stack.run(spec, null, (contexts, signals) -> LiveStack.untilSignal(signals, spec.commandLine().getOut()));
     }
 }

@@ -40,11 +40,14 @@ final class SinkCommand implements Callable<Integer>
     @Override
     public Integer call() throws InterruptedException
     {
-        // One buffer for all connections: they all run on the context thread, and none keeps
-        // bytes in it between calls.
-        final UnsafeBuffer scratch = new UnsafeBuffer(new byte[64 * 1024]);
         final PrintWriter out = spec.commandLine().getOut();
-        return TcpServer.serve(spec, stack, tcp, port, () -> new Sink(scratch, out));
+        return TcpServer.serve(spec, stack, tcp, port, context ->
+        {
+            // One buffer for all connections of a context: they all run on its thread, and none
+            // keeps bytes in it between calls.
+            final UnsafeBuffer scratch = new UnsafeBuffer(new byte[64 * 1024]);
+            return () -> new Sink(scratch, out);
+        });
     }
 
     /** One connection's reader. */

@@ -5,7 +5,6 @@ import io.jmtcp.core.StackContext;
 import io.jmtcp.tcp.TcpConnection;
 import io.jmtcp.tcp.TcpError;
 import io.jmtcp.tcp.TcpHandler;
-import io.jmtcp.wire.Ip4;
 import org.agrona.concurrent.UnsafeBuffer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,13 +67,9 @@ final class SourceCommand implements Callable<Integer>
         final int remotePort;
         try
         {
-            final int colon = connect.lastIndexOf(':');
-            if (colon < 0)
-            {
-                throw new IllegalArgumentException("--connect must be HOST:PORT: " + connect);
-            }
-            remoteIp = Ip4.parse(connect.substring(0, colon));
-            remotePort = parsePort(connect.substring(colon + 1));
+            final Endpoint peer = Endpoint.parse(connect);
+            remoteIp = peer.ip();
+            remotePort = peer.port();
         }
         catch (final IllegalArgumentException ex)
         {
@@ -86,8 +81,10 @@ final class SourceCommand implements Callable<Integer>
             err.println("jmtcp source: --bytes must be 0 or more and --timeout 1..86400");
             return 2;
         }
-        return stack.run(spec, tcp.toConfig(), (context, signals) ->
+        return stack.run(spec, tcp.toConfig(), (contexts, signals) ->
         {
+            // One connection: context 0 opens it (the engine picks a port whose flow hashes there).
+            final StackContext context = contexts.get(0);
             final Transfer transfer = new Transfer(bytes, seed, signals);
             final int errno = LiveStack.onContext(context, ctx -> transfer.start(ctx, remoteIp, remotePort));
             if (errno != TcpError.NONE)
@@ -114,24 +111,6 @@ final class SourceCommand implements Callable<Integer>
             out.println(transfer.result());
             return new LiveStack.Outcome(0, null);
         });
-    }
-
-    private static int parsePort(final String text)
-    {
-        final int port;
-        try
-        {
-            port = Integer.parseInt(text);
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException("not a port: " + text, ex);
-        }
-        if (port < 1 || port > 0xFFFF)
-        {
-            throw new IllegalArgumentException("the port must be 1..65535: " + port);
-        }
-        return port;
     }
 
     /**
