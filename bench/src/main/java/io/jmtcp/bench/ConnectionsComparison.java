@@ -40,13 +40,15 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.jmtcp.bench.ConnectionsComparison [--seconds S]
- *     [--connections N] [--round-trips N] [--warmup N] [--size B] [--cpus S:P] [--memory-only B]
+ *     [--connections N] [--round-trips N] [--warmup N] [--size B] [--cpus S:P] [--idle spin|park]
+ *     [--memory-only B]
  * </pre>
  *
- * <p>Each cell runs two phases, each bounded by S seconds (default 3) and a count: short
- * connections (connect, B bytes each way, the client closes; at most N, default 100 000, one at
- * a time) and then, on one connection, WARMUP + ROUND_TRIPS round trips of B bytes (default
- * 2 000 + 20 000), each timed by the client with {@link System#nanoTime()}.
+ * <p>Each cell runs two phases: short connections (connect, B bytes each way, the client closes;
+ * one at a time; WARMUP unmeasured, then at most N, default 100 000) and then, on one connection,
+ * WARMUP + ROUND_TRIPS round trips of B bytes (default 2 000 + 20 000), each timed by the client
+ * with {@link System#nanoTime()}. Every warm-up and every measured series is also bounded by S
+ * seconds (default 3).
  *
  * <p>Veth cells, on one {@link NetnsBed} (198.18.0.1 the stack end, 198.18.0.2 the namespace),
  * the client always a {@link KernelSocketPeer} in the namespace pinned to CPU P with
@@ -87,17 +89,19 @@ public final class ConnectionsComparison
      * @param seconds     the longest each phase of a cell may run.
      * @param connections short connections at most per cell.
      * @param roundTrips  measured round trips.
-     * @param warmup      unmeasured round trips first.
+     * @param warmup      unmeasured short connections, and round trips, first.
      * @param size        bytes each way.
      * @param stackCpu    the server's (first) CPU, or -1.
      * @param peerCpu     the client's CPU (and the second context's), or -1.
+     * @param park        jmtcp's server contexts idle with the default strategy (spin, yield, then
+     *                    sleep until woken) instead of busy-spinning.
      * @param memoryOnly  skip the veth cells.
      */
     public record Options(int seconds, int connections, int roundTrips, int warmup, int size, int stackCpu,
-        int peerCpu, boolean memoryOnly)
+        int peerCpu, boolean park, boolean memoryOnly)
     {
-        /** 3 s, 100 000 connections, 20 000 + 2 000 round trips of 64 B, CPUs 0:1, veth too. */
-        public static final Options DEFAULT = new Options(3, 100_000, 20_000, 2_000, 64, 0, 1, false);
+        /** 3 s, 100 000 connections, 20 000 round trips, 2 000 warm-up, 64 B, CPUs 0:1, spin, veth too. */
+        public static final Options DEFAULT = new Options(3, 100_000, 20_000, 2_000, 64, 0, 1, false, false);
 
         /**
          * Validates the bounds.
@@ -109,6 +113,7 @@ public final class ConnectionsComparison
          * @param size        bytes each way.
          * @param stackCpu    the server's CPU.
          * @param peerCpu     the client's CPU.
+         * @param park        idle the contexts with the default strategy.
          * @param memoryOnly  skip the veth cells.
          */
         public Options
@@ -137,6 +142,7 @@ public final class ConnectionsComparison
             int size = DEFAULT.size;
             int stackCpu = DEFAULT.stackCpu;
             int peerCpu = DEFAULT.peerCpu;
+            boolean park = DEFAULT.park;
             boolean memoryOnly = DEFAULT.memoryOnly;
             for (int i = 0; i < args.length; i++)
             {
@@ -151,6 +157,11 @@ public final class ConnectionsComparison
                     case "--warmup" -> warmup = Integer.parseInt(value);
                     case "--size" -> size = Integer.parseInt(value);
                     case "--memory-only" -> memoryOnly = Boolean.parseBoolean(value);
+                    case "--idle" ->
+                    {
+                        require(value.equals("spin") || value.equals("park"), "--idle must be spin or park");
+                        park = value.equals("park");
+                    }
                     case "--cpus" ->
                     {
                         stackCpu = ThreadAffinity.cpuOf(value, 0);
@@ -159,7 +170,7 @@ public final class ConnectionsComparison
                     default -> throw new IllegalArgumentException("unknown option " + name);
                 }
             }
-            return new Options(seconds, connections, roundTrips, warmup, size, stackCpu, peerCpu, memoryOnly);
+            return new Options(seconds, connections, roundTrips, warmup, size, stackCpu, peerCpu, park, memoryOnly);
         }
 
         private int[] serverCpus(final int contexts)
@@ -296,8 +307,8 @@ public final class ConnectionsComparison
         final Duration timeout = Duration.ofSeconds(options.seconds()).plus(SLACK);
         final String cc;
         try (PeerProcess client = PeerProcess.inNamespace(bed, options.peerCpu(), "cc", bed.stackAddressText(),
-            Integer.toString(PORT), Integer.toString(options.size()), Integer.toString(options.connections()),
-            Integer.toString(options.seconds())))
+            Integer.toString(PORT), Integer.toString(options.size()), Integer.toString(options.warmup()),
+            Integer.toString(options.connections()), Integer.toString(options.seconds())))
         {
             cc = client.awaitResult("count=", timeout);
         }
@@ -347,8 +358,12 @@ public final class ConnectionsComparison
         final MtcpContext ctx = MtcpContext.attach(context, new SocketConfig());
         context.doWork();
         final InlineClient client = new InlineClient(context, ctx, options);
+        // Unmeasured first: on 2 vCPUs with spinning contexts the JIT compiler threads get little
+        // CPU, and the first few hundred connections take milliseconds each until it is done.
+        client.shortConnections(options.warmup(), System.nanoTime() + TimeUnit.SECONDS.toNanos(options.seconds()));
         final long start = System.nanoTime();
-        final String stop = client.shortConnections(start + TimeUnit.SECONDS.toNanos(options.seconds()));
+        final String stop = client.shortConnections(options.connections(),
+            start + TimeUnit.SECONDS.toNanos(options.seconds()));
         final long nanos = System.nanoTime() - start;
         final long connections = client.completed;
         final TcpVethComparison.RoundTrips rr = client.roundTrips();
@@ -360,11 +375,11 @@ public final class ConnectionsComparison
     private static ContextGroup.Builder server(final InterfaceConfig iface, final Options options, final int contexts)
     {
         final SocketConfig sockets = new SocketConfig();
-        return ContextGroup.builder(new ContextConfig().name("srv").iface(iface), contexts)
+        final ContextGroup.Builder builder = ContextGroup.builder(new ContextConfig().name("srv").iface(iface), contexts)
             .tcp(new TcpConfig().noDelay(true))
             .cpus(options.serverCpus(contexts))
-            .idleStrategy(context -> new BusySpinIdleStrategy())
             .setup(context -> context.attach(new EchoService(MtcpContext.attach(context, sockets))));
+        return options.park() ? builder : builder.idleStrategy(context -> new BusySpinIdleStrategy());
     }
 
     private static String describe(final ContextGroup group)
@@ -494,12 +509,14 @@ public final class ConnectionsComparison
         /**
          * Short connections, one at a time, until the count or the deadline.
          *
+         * @param count    how many.
          * @param deadline when to stop.
          * @return how the phase ended.
          */
-        String shortConnections(final long deadline)
+        String shortConnections(final int count, final long deadline)
         {
-            while (completed < options.connections())
+            completed = 0;
+            while (completed < count)
             {
                 if (System.nanoTime() - deadline > 0)
                 {
@@ -529,28 +546,26 @@ public final class ConnectionsComparison
          */
         TcpVethComparison.RoundTrips roundTrips()
         {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(options.seconds());
+            final long phase = TimeUnit.SECONDS.toNanos(options.seconds());
             final int socket = open();
             if (socket < 0)
             {
                 throw new IllegalStateException("connect failed: " + Errno.name(ctx.errno()));
             }
+            final long warmupDeadline = System.nanoTime() + phase;
+            for (int i = 0; i < options.warmup() && System.nanoTime() - warmupDeadline < 0; i++)
+            {
+                exchange(socket, warmupDeadline + SLACK.toNanos());
+            }
             final long[] rtts = new long[options.roundTrips()];
             int measured = 0;
-            long measuredStart = System.nanoTime();
-            for (int i = 0; i < options.warmup() + options.roundTrips() && System.nanoTime() - deadline < 0; i++)
+            final long measuredStart = System.nanoTime();
+            final long deadline = measuredStart + phase;
+            while (measured < rtts.length && System.nanoTime() - deadline < 0)
             {
-                if (i == options.warmup())
-                {
-                    measuredStart = System.nanoTime();
-                }
                 final long sent = System.nanoTime();
                 exchange(socket, deadline + SLACK.toNanos());
-                final long rtt = System.nanoTime() - sent;
-                if (i >= options.warmup())
-                {
-                    rtts[measured++] = rtt;
-                }
+                rtts[measured++] = System.nanoTime() - sent;
             }
             final long nanos = System.nanoTime() - measuredStart;
             Mtcp.close(ctx, socket);
@@ -637,7 +652,7 @@ public final class ConnectionsComparison
         out.println();
         out.println("Results (" + options.size() + " B each way; server on CPU " + options.stackCpu()
             + " (a second context on CPU " + options.peerCpu() + "), client on CPU " + options.peerCpu()
-            + "; jmtcp contexts busy-spin):");
+            + "; jmtcp contexts " + (options.park() ? "park when idle" : "busy-spin") + "):");
         out.println("| link | server | short connections/s | RR p50 µs | RR p99 µs | RR k/s |");
         out.println("|---|---|---|---|---|---|");
         for (final Cell cell : cells)

@@ -31,9 +31,10 @@ import java.util.concurrent.TimeUnit;
  *       until EOF, close; print {@code bytes=N}.</li>
  *   <li>{@code echo BIND PORT SECONDS}: print {@code listening}, accept one connection (with
  *       TCP_NODELAY), write back every byte read until EOF, close; print {@code bytes=N}.</li>
- *   <li>{@code cc HOST PORT SIZE COUNT SECONDS}: COUNT short connections one after another (fewer
- *       if SECONDS run out): connect, TCP_NODELAY, write SIZE bytes, read the SIZE-byte echo,
- *       close; print {@code count=N nanos=T}, T from before the first connect to after the last
+ *   <li>{@code cc HOST PORT SIZE WARMUP COUNT SECONDS}: WARMUP unmeasured, then COUNT measured
+ *       short connections one after another (each phase ends early if SECONDS run out): connect,
+ *       TCP_NODELAY, write SIZE bytes, read the SIZE-byte echo, close; print
+ *       {@code count=N nanos=T}, T from before the first measured connect to after the last
  *       close.</li>
  *   <li>{@code echoall BIND PORT SECONDS}: print {@code listening}, then for SECONDS accept
  *       connections one at a time, echoing each until its EOF; print {@code connections=N}.</li>
@@ -82,7 +83,7 @@ public final class KernelSocketPeer
                 break;
             case "cc":
                 shortConnections(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                    Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+                    Integer.parseInt(args[4]), Integer.parseInt(args[5]), Integer.parseInt(args[6]));
                 break;
             case "echoall":
                 echoAll(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
@@ -210,15 +211,24 @@ public final class KernelSocketPeer
         }
     }
 
-    private static void shortConnections(final String host, final int port, final int size, final int count,
-        final int seconds) throws IOException
+    private static void shortConnections(final String host, final int port, final int size, final int warmup,
+        final int count, final int seconds) throws IOException
     {
         final byte[] request = new byte[size];
         new Random(3).nextBytes(request);
-        final byte[] response = new byte[size];
         final InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
+        // The warm-up lets the JIT compile the loop before anything is timed.
+        shortConnections(address, request, warmup, System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds));
         final long start = System.nanoTime();
-        final long deadline = start + TimeUnit.SECONDS.toNanos(seconds);
+        final int done = shortConnections(address, request, count, start + TimeUnit.SECONDS.toNanos(seconds));
+        final long nanos = System.nanoTime() - start;
+        System.out.println("count=" + done + " nanos=" + nanos);
+    }
+
+    private static int shortConnections(final InetSocketAddress address, final byte[] request, final int count,
+        final long deadline) throws IOException
+    {
+        final byte[] response = new byte[request.length];
         int done = 0;
         while (done < count && System.nanoTime() - deadline < 0)
         {
@@ -236,8 +246,7 @@ public final class KernelSocketPeer
             }
             done++;
         }
-        final long nanos = System.nanoTime() - start;
-        System.out.println("count=" + done + " nanos=" + nanos);
+        return done;
     }
 
     private static void echoAll(final String bind, final int port, final int seconds) throws IOException
