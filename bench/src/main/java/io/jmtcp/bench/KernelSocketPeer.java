@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,13 @@ import java.util.concurrent.TimeUnit;
  *       until EOF, close; print {@code bytes=N}.</li>
  *   <li>{@code echo BIND PORT SECONDS}: print {@code listening}, accept one connection (with
  *       TCP_NODELAY), write back every byte read until EOF, close; print {@code bytes=N}.</li>
+ *   <li>{@code cc HOST PORT SIZE WARMUP COUNT SECONDS}: WARMUP unmeasured, then COUNT measured
+ *       short connections one after another (each phase ends early if SECONDS run out): connect,
+ *       TCP_NODELAY, write SIZE bytes, read the SIZE-byte echo, close; print
+ *       {@code count=N nanos=T}, T from before the first measured connect to after the last
+ *       close.</li>
+ *   <li>{@code echoall BIND PORT SECONDS}: print {@code listening}, then for SECONDS accept
+ *       connections one at a time, echoing each until its EOF; print {@code connections=N}.</li>
  * </ul>
  *
  * <p>Output lines are parsed by {@link TcpVethComparison}; a failure exits non-zero with the
@@ -72,6 +80,13 @@ public final class KernelSocketPeer
                 break;
             case "echo":
                 serve(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), true);
+                break;
+            case "cc":
+                shortConnections(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Integer.parseInt(args[4]), Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+                break;
+            case "echoall":
+                echoAll(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
                 break;
             default:
                 throw new IllegalArgumentException("unknown mode " + args[0]);
@@ -194,6 +209,86 @@ public final class KernelSocketPeer
                 System.out.println("bytes=" + received);
             }
         }
+    }
+
+    private static void shortConnections(final String host, final int port, final int size, final int warmup,
+        final int count, final int seconds) throws IOException
+    {
+        final byte[] request = new byte[size];
+        new Random(3).nextBytes(request);
+        final InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
+        // The warm-up lets the JIT compile the loop before anything is timed.
+        shortConnections(address, request, warmup, System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds));
+        final long start = System.nanoTime();
+        final int done = shortConnections(address, request, count, start + TimeUnit.SECONDS.toNanos(seconds));
+        final long nanos = System.nanoTime() - start;
+        System.out.println("count=" + done + " nanos=" + nanos);
+    }
+
+    private static int shortConnections(final InetSocketAddress address, final byte[] request, final int count,
+        final long deadline) throws IOException
+    {
+        final byte[] response = new byte[request.length];
+        int done = 0;
+        while (done < count && System.nanoTime() - deadline < 0)
+        {
+            try (Socket socket = new Socket())
+            {
+                socket.connect(address, TIMEOUT_MILLIS);
+                socket.setSoTimeout(TIMEOUT_MILLIS);
+                socket.setTcpNoDelay(true);
+                socket.getOutputStream().write(request);
+                readFully(socket.getInputStream(), response);
+            }
+            if (!Arrays.equals(request, response))
+            {
+                throw new IOException("connection " + done + ": the echo differs from the request");
+            }
+            done++;
+        }
+        return done;
+    }
+
+    private static void echoAll(final String bind, final int port, final int seconds) throws IOException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long connections = 0;
+        try (ServerSocket server = new ServerSocket())
+        {
+            server.setReuseAddress(true);
+            server.bind(new InetSocketAddress(InetAddress.getByName(bind), port), 1024);
+            // Short, so that the loop sees its deadline even when no client comes.
+            server.setSoTimeout(200);
+            System.out.println(LISTENING);
+            System.out.flush();
+            final byte[] chunk = new byte[CHUNK];
+            while (System.nanoTime() - deadline < 0)
+            {
+                final Socket socket;
+                try
+                {
+                    socket = server.accept();
+                }
+                catch (final SocketTimeoutException e)
+                {
+                    continue;
+                }
+                try (socket)
+                {
+                    socket.setSoTimeout(TIMEOUT_MILLIS);
+                    socket.setTcpNoDelay(true);
+                    final InputStream in = socket.getInputStream();
+                    final OutputStream out = socket.getOutputStream();
+                    int read;
+                    while ((read = in.read(chunk)) >= 0)
+                    {
+                        out.write(chunk, 0, read);
+                    }
+                }
+                connections++;
+            }
+        }
+        System.out.println("connections=" + connections);
     }
 
     private static void readFully(final InputStream in, final byte[] into) throws IOException
