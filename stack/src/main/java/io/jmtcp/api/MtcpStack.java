@@ -6,6 +6,8 @@ import io.jmtcp.port.PacketPort;
 import io.jmtcp.port.PcapPortConfig;
 import io.jmtcp.port.PortException;
 
+import java.util.function.BiConsumer;
+
 /**
  * A stack of N contexts with the socket API on each (mTCP's {@code mtcp_init} plus one
  * {@code mtcp_create_context} per core): {@link #context(int)} is the handle an application
@@ -21,7 +23,8 @@ import io.jmtcp.port.PortException;
  * }
  * }</pre>
  *
- * <p>The stack sets the group builder's setup hook (it attaches the socket layer there).
+ * <p>The stack sets the group builder's setup hook (it attaches the socket layer there); pass
+ * your own per-context setup to the overloads that take one, and it runs after the attach.
  */
 public final class MtcpStack implements AutoCloseable
 {
@@ -46,8 +49,25 @@ public final class MtcpStack implements AutoCloseable
     public static MtcpStack openPcap(final ContextGroup.Builder builder, final PcapPortConfig port,
         final SocketConfig sockets) throws PortException
     {
+        return openPcap(builder, port, sockets, (context, handle) -> { });
+    }
+
+    /**
+     * As {@link #openPcap(ContextGroup.Builder, PcapPortConfig, SocketConfig)}, with a setup of
+     * each context of the caller's (before it starts, after the socket layer is attached).
+     *
+     * @param builder the contexts.
+     * @param port    the interface; direction IN.
+     * @param sockets each context's socket layer.
+     * @param then    the caller's setup: the context and its handle.
+     * @return the running stack.
+     * @throws PortException if a handle cannot be opened.
+     */
+    public static MtcpStack openPcap(final ContextGroup.Builder builder, final PcapPortConfig port,
+        final SocketConfig sockets, final BiConsumer<StackContext, MtcpContext> then) throws PortException
+    {
         final MtcpContext[][] handles = new MtcpContext[1][];
-        final ContextGroup group = setup(builder, sockets, handles).openPcap(port);
+        final ContextGroup group = setup(builder, sockets, handles, then).openPcap(port);
         return new MtcpStack(group, handles[0]);
     }
 
@@ -62,13 +82,29 @@ public final class MtcpStack implements AutoCloseable
     public static MtcpStack openShared(final ContextGroup.Builder builder, final PacketPort port,
         final SocketConfig sockets)
     {
+        return openShared(builder, port, sockets, (context, handle) -> { });
+    }
+
+    /**
+     * As {@link #openShared(ContextGroup.Builder, PacketPort, SocketConfig)}, with a setup of each
+     * context of the caller's (before it starts, after the socket layer is attached).
+     *
+     * @param builder the contexts.
+     * @param port    the port they share.
+     * @param sockets each context's socket layer.
+     * @param then    the caller's setup: the context and its handle.
+     * @return the running stack (or built, in manual mode).
+     */
+    public static MtcpStack openShared(final ContextGroup.Builder builder, final PacketPort port,
+        final SocketConfig sockets, final BiConsumer<StackContext, MtcpContext> then)
+    {
         final MtcpContext[][] handles = new MtcpContext[1][];
-        final ContextGroup group = setup(builder, sockets, handles).openShared(port);
+        final ContextGroup group = setup(builder, sockets, handles, then).openShared(port);
         return new MtcpStack(group, handles[0]);
     }
 
     private static ContextGroup.Builder setup(final ContextGroup.Builder builder, final SocketConfig sockets,
-        final MtcpContext[][] handles)
+        final MtcpContext[][] handles, final BiConsumer<StackContext, MtcpContext> then)
     {
         sockets.validate();
         return builder.setup(context ->
@@ -77,7 +113,9 @@ public final class MtcpStack implements AutoCloseable
             {
                 handles[0] = new MtcpContext[context.contexts()];
             }
-            handles[0][context.index()] = MtcpContext.attach(context, sockets);
+            final MtcpContext handle = MtcpContext.attach(context, sockets);
+            handles[0][context.index()] = handle;
+            then.accept(context, handle);
         });
     }
 
