@@ -976,16 +976,21 @@ public final class Mtcp
         }
         forget(slot.registrations);
         final SocketSlot other = slot.pipePeer;
-        final ByteRing ring = slot.type == SocketSlot.PIPE_READ ? slot.receiveRing : other.receiveRing;
+        final ByteRing ring = slot.type == SocketSlot.PIPE_READ ? slot.receiveRing : slot.sendRing;
         final boolean last;
         synchronized (ring)
         {
-            // Pipe ends may close on different threads; the ring goes back with the last one.
+            // Pipe ends may close on different threads; the ring goes back with the last one, and
+            // only the first touches the other end (the last one's other end is freed already).
             last = slot.peerClosed;
-            other.peerClosed = true;
+            if (!last)
+            {
+                other.peerClosed = true;
+                other.signal();
+            }
         }
-        other.signal();
         slot.receiveRing = null;
+        slot.sendRing = null;
         if (last)
         {
             ctx.table().returnRing(ring);
@@ -1514,6 +1519,9 @@ public final class Mtcp
             return ctx.fail(Errno.EMFILE);
         }
         reader.receiveRing = ctx.table().ring();
+        // The write end holds the ring too: it must never reach through to a read end that may
+        // be closed and its slot reused.
+        writer.sendRing = reader.receiveRing;
         reader.pipePeer = writer;
         writer.pipePeer = reader;
         fds[0] = reader.openId;
@@ -1567,7 +1575,7 @@ public final class Mtcp
                 return total;
             }
             final SocketSlot reader = slot.pipePeer;
-            final ByteRing ring = reader.receiveRing;
+            final ByteRing ring = slot.sendRing;
             final int put = array != null ? ring.write(array, off + total, len - total) : ring.write(buffer);
             if (put > 0)
             {
@@ -1862,7 +1870,7 @@ public final class Mtcp
             case WAIT_WRITE:
                 if (slot.type == SocketSlot.PIPE_WRITE)
                 {
-                    return slot.peerClosed || slot.pipePeer.receiveRing.free() > 0;
+                    return slot.peerClosed || slot.sendRing.free() > 0;
                 }
                 return slot.phase != SocketSlot.CONNECTED || slot.writeShut || slot.error != 0 ||
                     slot.sendRing.free() > 0;

@@ -101,7 +101,7 @@ final class SocketSlot
     volatile int receiveBufferBytes;
     volatile int backlog;
 
-    /** Send ring (application to context) of a stream; the ring of a pipe lives on its read end. */
+    /** Send ring (application to context) of a stream, or a pipe's ring on its write end. */
     ByteRing sendRing;
     /** Receive ring (context to application) of a stream, or a pipe's ring. */
     ByteRing receiveRing;
@@ -179,7 +179,7 @@ final class SocketSlot
                 {
                     return Mtcp.EPOLLERR | Mtcp.EPOLLOUT;
                 }
-                return pipePeer.receiveRing.free() > 0 ? Mtcp.EPOLLOUT : 0;
+                return sendRing.free() > 0 ? Mtcp.EPOLLOUT : 0;
             default:
                 return 0;
         }

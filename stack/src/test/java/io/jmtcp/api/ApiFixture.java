@@ -37,7 +37,8 @@ final class ApiFixture implements AutoCloseable
     private ContextRunner runnerA;
     private ContextRunner runnerB;
 
-    private ApiFixture(final boolean threaded, final SocketConfig socketConfig, final TcpConfig tcpConfig)
+    private ApiFixture(final boolean threaded, final SocketConfig socketConfig, final TcpConfig tcpConfig,
+        final int contextIndexB)
     {
         virtualClock = threaded ? null : new VirtualClock();
         final NanoClock clock = threaded ? SystemNanoClock.INSTANCE : virtualClock;
@@ -45,7 +46,7 @@ final class ApiFixture implements AutoCloseable
         contextA = new StackContext(config("a", "02:00:00:00:00:01", A), link.endA(), clock, tcpConfig);
         contextB = new StackContext(config("b", "02:00:00:00:00:02", B), link.endB(), clock, tcpConfig);
         a = MtcpContext.attach(contextA, 0, new PortSpace(49152, 65535), socketConfig);
-        b = MtcpContext.attach(contextB, 0, new PortSpace(49152, 65535), socketConfig);
+        b = MtcpContext.attach(contextB, contextIndexB, new PortSpace(49152, 65535), socketConfig);
         if (threaded)
         {
             runnerA = ContextRunner.start(contextA);
@@ -72,7 +73,16 @@ final class ApiFixture implements AutoCloseable
 
     static ApiFixture virtual(final SocketConfig socketConfig)
     {
-        return new ApiFixture(false, socketConfig, smallTcp());
+        return new ApiFixture(false, socketConfig, smallTcp(), 0);
+    }
+
+    /**
+     * Virtual, with B's context at another index than A's (0), so that an id of B names another
+     * context when handed to A, and with the caller's engine tunables.
+     */
+    static ApiFixture virtual(final SocketConfig socketConfig, final TcpConfig tcpConfig, final int contextIndexB)
+    {
+        return new ApiFixture(false, socketConfig, tcpConfig, contextIndexB);
     }
 
     /** Each context on its own thread; the test thread is an application thread. */
@@ -83,7 +93,7 @@ final class ApiFixture implements AutoCloseable
 
     static ApiFixture threaded(final SocketConfig socketConfig)
     {
-        return new ApiFixture(true, socketConfig, smallTcp());
+        return new ApiFixture(true, socketConfig, smallTcp(), 0);
     }
 
     static TcpConfig smallTcp()
