@@ -938,16 +938,23 @@ public final class Mtcp
             return ctx.fail(Errno.EBADF);
         }
         final int port = slot.claimedPort;
+        final boolean freeHere = port != 0 && !ctx.inline();
+        if (freeHere)
+        {
+            // This thread frees the port (below), so the context must not: clear the claim before
+            // the request is visible, or both could release it and drop a later bind's claim.
+            slot.claimedPort = 0;
+        }
         if (!submit(ctx, slot, SocketSlot.REQ_CLOSE))
         {
+            slot.claimedPort = port;
             slot.restoreId(sockid);
             return ctx.fail(Errno.EAGAIN);
         }
-        if (port != 0 && !ctx.inline())
+        if (freeHere)
         {
             // Free the port now, so a bind right after close succeeds; the context's own
             // listener goes before any later request of this context (one FIFO queue).
-            slot.claimedPort = 0;
             ctx.ports().release(port);
         }
         forget(watchers);
