@@ -5,6 +5,7 @@ import io.jmtcp.core.ContextRunner;
 import io.jmtcp.core.PortSpace;
 import io.jmtcp.core.StackContext;
 import io.jmtcp.net.InterfaceConfig;
+import io.jmtcp.port.LinkImpairments;
 import io.jmtcp.port.MemoryLink;
 import io.jmtcp.tcp.TcpConfig;
 import io.jmtcp.time.VirtualClock;
@@ -38,11 +39,11 @@ final class ApiFixture implements AutoCloseable
     private ContextRunner runnerB;
 
     private ApiFixture(final boolean threaded, final SocketConfig socketConfig, final TcpConfig tcpConfig,
-        final int contextIndexB)
+        final int contextIndexB, final LinkImpairments aToB)
     {
         virtualClock = threaded ? null : new VirtualClock();
         final NanoClock clock = threaded ? SystemNanoClock.INSTANCE : virtualClock;
-        link = MemoryLink.builder().clock(clock).seed(1).capacity(4096).build();
+        link = MemoryLink.builder().clock(clock).seed(1).capacity(4096).aToB(aToB).build();
         contextA = new StackContext(config("a", "02:00:00:00:00:01", A), link.endA(), clock, tcpConfig);
         contextB = new StackContext(config("b", "02:00:00:00:00:02", B), link.endB(), clock, tcpConfig);
         a = MtcpContext.attach(contextA, 0, new PortSpace(49152, 65535), socketConfig);
@@ -73,7 +74,7 @@ final class ApiFixture implements AutoCloseable
 
     static ApiFixture virtual(final SocketConfig socketConfig)
     {
-        return new ApiFixture(false, socketConfig, smallTcp(), 0);
+        return new ApiFixture(false, socketConfig, smallTcp(), 0, LinkImpairments.NONE);
     }
 
     /**
@@ -82,7 +83,13 @@ final class ApiFixture implements AutoCloseable
      */
     static ApiFixture virtual(final SocketConfig socketConfig, final TcpConfig tcpConfig, final int contextIndexB)
     {
-        return new ApiFixture(false, socketConfig, tcpConfig, contextIndexB);
+        return new ApiFixture(false, socketConfig, tcpConfig, contextIndexB, LinkImpairments.NONE);
+    }
+
+    /** Virtual, with frames from A to B impaired (loss, reordering: out-of-order arrivals at B). */
+    static ApiFixture virtual(final SocketConfig socketConfig, final LinkImpairments aToB)
+    {
+        return new ApiFixture(false, socketConfig, smallTcp(), 0, aToB);
     }
 
     /** Each context on its own thread; the test thread is an application thread. */
@@ -93,7 +100,7 @@ final class ApiFixture implements AutoCloseable
 
     static ApiFixture threaded(final SocketConfig socketConfig)
     {
-        return new ApiFixture(true, socketConfig, smallTcp(), 0);
+        return new ApiFixture(true, socketConfig, smallTcp(), 0, LinkImpairments.NONE);
     }
 
     static TcpConfig smallTcp()
