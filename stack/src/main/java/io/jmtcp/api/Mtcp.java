@@ -2,6 +2,7 @@ package io.jmtcp.api;
 
 import io.jmtcp.tcp.TcpState;
 import io.jmtcp.wire.Ip4;
+import org.jctools.queues.SpmcArrayQueue;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -338,7 +339,9 @@ public final class Mtcp
         }
         while (true)
         {
-            final SocketSlot accepted = slot.acceptQueue.poll();
+            // Null once a close on another thread freed the listener: await then reports EBADF.
+            final SpmcArrayQueue<SocketSlot> queue = slot.acceptQueue;
+            final SocketSlot accepted = queue != null ? queue.poll() : null;
             if (accepted != null)
             {
                 accepted.openId = ctx.table().idOf(accepted);
@@ -1865,26 +1868,44 @@ public final class Mtcp
 
     private static boolean met(final SocketSlot slot, final int what, final int arg)
     {
+        // Another thread may close the id meanwhile and the context free the slot: a ring or
+        // queue gone null means "stop waiting", and await then sees the id is no longer open.
         switch (what)
         {
             case WAIT_READ:
+            {
+                final ByteRing ring = slot.receiveRing;
+                if (ring == null)
+                {
+                    return true;
+                }
                 if (slot.type == SocketSlot.PIPE_READ)
                 {
-                    return slot.receiveRing.available() > 0 || slot.peerClosed;
+                    return ring.available() > 0 || slot.peerClosed;
                 }
                 return slot.phase != SocketSlot.CONNECTED || slot.peerFin || slot.readShut || slot.error != 0 ||
-                    slot.receiveRing.available() > 0;
+                    ring.available() > 0;
+            }
             case WAIT_WRITE:
+            {
+                final ByteRing ring = slot.sendRing;
+                if (ring == null)
+                {
+                    return true;
+                }
                 if (slot.type == SocketSlot.PIPE_WRITE)
                 {
-                    return slot.peerClosed || slot.sendRing.free() > 0;
+                    return slot.peerClosed || ring.free() > 0;
                 }
-                return slot.phase != SocketSlot.CONNECTED || slot.writeShut || slot.error != 0 ||
-                    slot.sendRing.free() > 0;
+                return slot.phase != SocketSlot.CONNECTED || slot.writeShut || slot.error != 0 || ring.free() > 0;
+            }
             case WAIT_CONNECT:
                 return slot.phase != SocketSlot.CONNECTING;
             case WAIT_ACCEPT:
-                return !slot.acceptQueue.isEmpty();
+            {
+                final SpmcArrayQueue<SocketSlot> queue = slot.acceptQueue;
+                return queue == null || !queue.isEmpty();
+            }
             default:
                 return slot.done - arg >= 0;
         }
