@@ -524,11 +524,11 @@ public final class Mtcp
             {
                 return total > 0 && ctx.errno() == Errno.EAGAIN ? total : (total > 0 ? total : -1);
             }
+            total += read;
             if (read == 0 || dst.hasRemaining())
             {
                 break;
             }
-            total += read;
         }
         return total;
     }

@@ -109,6 +109,22 @@ class MtcpBugRegressionTest
     }
 
     @Test
+    void readvCountsTheBytesOfAPartlyFilledBuffer()
+    {
+        try (ApiWorld w = new ApiWorld())
+        {
+            final int[] pair = w.connected();
+            assertEquals(5, Mtcp.write(w.b, pair[1], new byte[] {1, 2, 3, 4, 5}, 0, 5));
+            final int[] n = new int[1];
+            assertTrue(w.f.runUntil(() -> Mtcp.ioctl(w.a, pair[0], Mtcp.FIONREAD, n) == 0 && n[0] == 5,
+                ApiWorld.SECOND));
+            final java.nio.ByteBuffer[] dsts = {java.nio.ByteBuffer.allocate(3), java.nio.ByteBuffer.allocate(8)};
+            assertEquals(5, Mtcp.readv(w.a, pair[0], dsts), "3 + 2 bytes: the partly filled buffer counts");
+            assertEquals(2, dsts[1].position());
+        }
+    }
+
+    @Test
     void setsockoptRefusesAnUnknownOption()
     {
         try (ApiWorld w = new ApiWorld())
