@@ -2,6 +2,7 @@ package io.jmtcp.api;
 
 import io.jmtcp.tcp.TcpState;
 import io.jmtcp.wire.Ip4;
+import org.jctools.queues.SpmcArrayQueue;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -14,8 +15,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <h2>Ids</h2>
  * A socket id (also an epoll instance's and a pipe end's) is a non-negative int that carries the
- * index of its context and a generation: a stale id (of a closed socket) is EBADF, never another
- * socket. Every call that takes an id can fail with:
+ * index of its context and a generation: a stale id (of a closed socket) is EBADF, not another
+ * socket (the generation has 10 bits and free slots are reused first-in first-out, so an id comes
+ * back only after 1,024 reuses of its slot). Every call that takes an id can fail with:
  * <ul>
  * <li>EACCES: the context handle is destroyed, or the id belongs to another context;</li>
  * <li>ENOTSOCK: the id cannot name a socket (negative, or beyond the socket table);</li>
@@ -338,7 +340,9 @@ public final class Mtcp
         }
         while (true)
         {
-            final SocketSlot accepted = slot.acceptQueue.poll();
+            // Null once a close on another thread freed the listener: await then reports EBADF.
+            final SpmcArrayQueue<SocketSlot> queue = slot.acceptQueue;
+            final SocketSlot accepted = queue != null ? queue.poll() : null;
             if (accepted != null)
             {
                 accepted.openId = ctx.table().idOf(accepted);
@@ -521,11 +525,11 @@ public final class Mtcp
             {
                 return total > 0 && ctx.errno() == Errno.EAGAIN ? total : (total > 0 ? total : -1);
             }
+            total += read;
             if (read == 0 || dst.hasRemaining())
             {
                 break;
             }
-            total += read;
         }
         return total;
     }
@@ -940,16 +944,23 @@ public final class Mtcp
             return ctx.fail(Errno.EBADF);
         }
         final int port = slot.claimedPort;
+        final boolean freeHere = port != 0 && !ctx.inline();
+        if (freeHere)
+        {
+            // This thread frees the port (below), so the context must not: clear the claim before
+            // the request is visible, or both could release it and drop a later bind's claim.
+            slot.claimedPort = 0;
+        }
         if (!submit(ctx, slot, SocketSlot.REQ_CLOSE))
         {
+            slot.claimedPort = port;
             slot.restoreId(sockid);
             return ctx.fail(Errno.EAGAIN);
         }
-        if (port != 0 && !ctx.inline())
+        if (freeHere)
         {
             // Free the port now, so a bind right after close succeeds; the context's own
             // listener goes before any later request of this context (one FIFO queue).
-            slot.claimedPort = 0;
             ctx.ports().release(port);
         }
         forget(watchers);
@@ -982,17 +993,14 @@ public final class Mtcp
         final boolean last;
         synchronized (ring)
         {
-            // Pipe ends may close on different threads; the ring goes back with the last one,
-            // and the first one tells the other (whose slot is not reused while it is open).
+            // Pipe ends may close on different threads; the ring goes back with the last one, and
+            // only the first touches the other end (the last one's other end is freed already).
             last = slot.peerClosed;
             if (!last)
             {
                 other.peerClosed = true;
+                other.signal();
             }
-        }
-        if (!last)
-        {
-            other.signal();
         }
         slot.receiveRing = null;
         slot.sendRing = null;
@@ -1862,26 +1870,44 @@ public final class Mtcp
 
     private static boolean met(final SocketSlot slot, final int what, final int arg)
     {
+        // Another thread may close the id meanwhile and the context free the slot: a ring or
+        // queue gone null means "stop waiting", and await then sees the id is no longer open.
         switch (what)
         {
             case WAIT_READ:
+            {
+                final ByteRing ring = slot.receiveRing;
+                if (ring == null)
+                {
+                    return true;
+                }
                 if (slot.type == SocketSlot.PIPE_READ)
                 {
-                    return slot.receiveRing.available() > 0 || slot.peerClosed;
+                    return ring.available() > 0 || slot.peerClosed;
                 }
                 return slot.phase == SocketSlot.NEW || slot.peerFin || slot.readShut || slot.drained ||
-                    slot.receiveRing.available() > 0;
+                    ring.available() > 0;
+            }
             case WAIT_WRITE:
+            {
+                final ByteRing ring = slot.sendRing;
+                if (ring == null)
+                {
+                    return true;
+                }
                 if (slot.type == SocketSlot.PIPE_WRITE)
                 {
-                    return slot.peerClosed || slot.sendRing.free() > 0;
+                    return slot.peerClosed || ring.free() > 0;
                 }
-                return slot.phase != SocketSlot.CONNECTED || slot.writeShut || slot.error != 0 ||
-                    slot.sendRing.free() > 0;
+                return slot.phase != SocketSlot.CONNECTED || slot.writeShut || slot.error != 0 || ring.free() > 0;
+            }
             case WAIT_CONNECT:
                 return slot.phase != SocketSlot.CONNECTING;
             case WAIT_ACCEPT:
-                return !slot.acceptQueue.isEmpty();
+            {
+                final SpmcArrayQueue<SocketSlot> queue = slot.acceptQueue;
+                return queue == null || !queue.isEmpty();
+            }
             default:
                 return slot.done - arg >= 0;
         }

@@ -8,7 +8,9 @@ import org.jctools.queues.MpmcArrayQueue;
  * <p>An id is a non-negative int: {@code generation(10 bits) | context(5) | index(16)}. The
  * generation moves on every time a slot is freed, and the free list is first-in first-out, so a
  * stale id is refused as EBADF instead of reaching the socket that reuses its slot (a slot comes
- * back only after every other free slot was used, and then with another generation).
+ * back only after every other free slot was used, and then with another generation). The
+ * generation has 10 bits: an id repeats after 1024 reuses of its slot, so a stale id kept across
+ * at least 1024 × (table size) closes could name a live socket again.
  *
  * <p>Slots and rings are taken and given back by both the application threads and the context
  * thread, through lock-free multi-producer multi-consumer queues; rings are allocated once, on

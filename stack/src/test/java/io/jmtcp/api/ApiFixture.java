@@ -5,6 +5,7 @@ import io.jmtcp.core.ContextRunner;
 import io.jmtcp.core.PortSpace;
 import io.jmtcp.core.StackContext;
 import io.jmtcp.net.InterfaceConfig;
+import io.jmtcp.port.LinkImpairments;
 import io.jmtcp.port.MemoryLink;
 import io.jmtcp.tcp.TcpConfig;
 import io.jmtcp.time.VirtualClock;
@@ -37,15 +38,16 @@ final class ApiFixture implements AutoCloseable
     private ContextRunner runnerA;
     private ContextRunner runnerB;
 
-    private ApiFixture(final boolean threaded, final SocketConfig socketConfig, final TcpConfig tcpConfig)
+    private ApiFixture(final boolean threaded, final SocketConfig socketConfig, final TcpConfig tcpConfig,
+        final int contextIndexB, final LinkImpairments aToB)
     {
         virtualClock = threaded ? null : new VirtualClock();
         final NanoClock clock = threaded ? SystemNanoClock.INSTANCE : virtualClock;
-        link = MemoryLink.builder().clock(clock).seed(1).capacity(4096).build();
+        link = MemoryLink.builder().clock(clock).seed(1).capacity(4096).aToB(aToB).build();
         contextA = new StackContext(config("a", "02:00:00:00:00:01", A), link.endA(), clock, tcpConfig);
         contextB = new StackContext(config("b", "02:00:00:00:00:02", B), link.endB(), clock, tcpConfig);
         a = MtcpContext.attach(contextA, 0, new PortSpace(49152, 65535), socketConfig);
-        b = MtcpContext.attach(contextB, 0, new PortSpace(49152, 65535), socketConfig);
+        b = MtcpContext.attach(contextB, contextIndexB, new PortSpace(49152, 65535), socketConfig);
         if (threaded)
         {
             runnerA = ContextRunner.start(contextA);
@@ -72,7 +74,22 @@ final class ApiFixture implements AutoCloseable
 
     static ApiFixture virtual(final SocketConfig socketConfig)
     {
-        return new ApiFixture(false, socketConfig, smallTcp());
+        return new ApiFixture(false, socketConfig, smallTcp(), 0, LinkImpairments.NONE);
+    }
+
+    /**
+     * Virtual, with B's context at another index than A's (0), so that an id of B names another
+     * context when handed to A, and with the caller's engine tunables.
+     */
+    static ApiFixture virtual(final SocketConfig socketConfig, final TcpConfig tcpConfig, final int contextIndexB)
+    {
+        return new ApiFixture(false, socketConfig, tcpConfig, contextIndexB, LinkImpairments.NONE);
+    }
+
+    /** Virtual, with frames from A to B impaired (loss, reordering: out-of-order arrivals at B). */
+    static ApiFixture virtual(final SocketConfig socketConfig, final LinkImpairments aToB)
+    {
+        return new ApiFixture(false, socketConfig, smallTcp(), 0, aToB);
     }
 
     /** Each context on its own thread; the test thread is an application thread. */
@@ -83,7 +100,7 @@ final class ApiFixture implements AutoCloseable
 
     static ApiFixture threaded(final SocketConfig socketConfig)
     {
-        return new ApiFixture(true, socketConfig, smallTcp());
+        return new ApiFixture(true, socketConfig, smallTcp(), 0, LinkImpairments.NONE);
     }
 
     static TcpConfig smallTcp()
