@@ -121,7 +121,8 @@ public final class KernelCrowd
                 {
                     pending.flip();
                     channel.write(pending);
-                    // The client reads to EOF before it can close, so what is left fits its window.
+                    // At most one block is pending, and an idle socket's send buffer takes a block
+                    // whole; a short write would show as a differing echo at the client.
                     channel.close();
                     return;
                 }
