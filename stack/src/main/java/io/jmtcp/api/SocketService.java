@@ -2,6 +2,7 @@ package io.jmtcp.api;
 
 import io.jmtcp.core.ContextService;
 import io.jmtcp.core.PortSpace;
+import io.jmtcp.stats.StackCounter;
 import io.jmtcp.tcp.TcpConnection;
 import io.jmtcp.tcp.TcpEngine;
 import io.jmtcp.tcp.TcpError;
@@ -447,6 +448,12 @@ final class SocketService implements ContextService, TcpHandler
         {
             // RFC 9293 §3.10.4 and RFC 2525 §2.17: closing with unread data resets; SO_LINGER 0
             // is the application asking for that reset.
+            if (unread)
+            {
+                // Counted as the engine's own close counts it: the unread bytes may be in our
+                // ring, where the engine's abort cannot see them.
+                ctx.context().counters().increment(StackCounter.TCP_UNREAD_DATA_RESETS);
+            }
             abort(slot);
             return;
         }

@@ -20,7 +20,7 @@ import java.util.function.Consumer;
  * {@code key=value} results once it exits. The bed stops the process when it closes, so a peer
  * never outlives its test.
  */
-final class PeerProcess
+public final class PeerProcess
 {
     /**
      * A small heap and the serial collector: the peer holds 64 KB buffers, and on two vCPUs a
@@ -50,10 +50,25 @@ final class PeerProcess
      * @param args the peer's mode and arguments.
      * @return the running peer.
      */
-    static PeerProcess start(final NetnsBed bed, final String... args)
+    public static PeerProcess start(final NetnsBed bed, final String... args)
     {
-        final List<String> command = ChildJvm.command(JVM_OPTIONS, KernelPeer.class, args);
-        return new PeerProcess(bed.start(command.toArray(new String[0])), "KernelPeer " + String.join(" ", args));
+        return start(bed, KernelPeer.class, args);
+    }
+
+    /**
+     * Start another kernel-side program in the bed's namespace (the socket API tests' crowd of
+     * connections), with the same JVM options and output handling.
+     *
+     * @param bed       the bed.
+     * @param mainClass the program.
+     * @param args      its arguments.
+     * @return the running peer.
+     */
+    public static PeerProcess start(final NetnsBed bed, final Class<?> mainClass, final String... args)
+    {
+        final List<String> command = ChildJvm.command(JVM_OPTIONS, mainClass, args);
+        return new PeerProcess(bed.start(command.toArray(new String[0])),
+            mainClass.getSimpleName() + " " + String.join(" ", args));
     }
 
     /**
@@ -64,7 +79,7 @@ final class PeerProcess
      * @return the line.
      * @throws AssertionError if it did not come in time or the peer exited without it.
      */
-    String awaitLine(final String prefix, final Duration timeout) throws InterruptedException
+    public String awaitLine(final String prefix, final Duration timeout) throws InterruptedException
     {
         final long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (this)
@@ -95,7 +110,7 @@ final class PeerProcess
      * @return its exit status.
      * @throws AssertionError if it did not exit in time.
      */
-    int awaitExit(final Duration timeout) throws InterruptedException
+    public int awaitExit(final Duration timeout) throws InterruptedException
     {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
         {
@@ -114,7 +129,7 @@ final class PeerProcess
      * @param key the key.
      * @return the value, or null.
      */
-    synchronized String value(final String key)
+    public synchronized String value(final String key)
     {
         for (final String line : lines)
         {
@@ -132,7 +147,7 @@ final class PeerProcess
     /**
      * @return what the peer ran and printed, for failure messages.
      */
-    synchronized String describe()
+    public synchronized String describe()
     {
         return description + (process.isAlive() ? " (running)" : " (exit " + process.exitValue() + ")")
             + "\nstdout: " + String.join(" | ", lines) + "\nstderr: " + stderr;
