@@ -37,11 +37,6 @@ final class EpollInstance
         return interest.get(targetIndex);
     }
 
-    int size()
-    {
-        return interest.size();
-    }
-
     void add(final SocketSlot.Registration registration)
     {
         interest.put(registration.target.index, registration);

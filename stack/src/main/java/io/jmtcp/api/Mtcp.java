@@ -139,6 +139,8 @@ public final class Mtcp
     private static final int WAIT_CONNECT = 2;
     private static final int WAIT_ACCEPT = 3;
     private static final int WAIT_DONE = 4;
+    /** {@link #streamWriteRefused}: the stream is connecting and the caller may block for it. */
+    private static final int WAITED = -1;
 
     private Mtcp()
     {
@@ -766,9 +768,8 @@ public final class Mtcp
         switch (slot.type)
         {
             case SocketSlot.STREAM:
-                break;
             case SocketSlot.PIPE_WRITE:
-                return pipeWrite(ctx, slot, sockid, array, off, len, buffer, noWait);
+                break;
             case SocketSlot.PIPE_READ:
                 return ctx.fail(Errno.EBADF);
             case SocketSlot.LISTENER:
@@ -776,31 +777,19 @@ public final class Mtcp
             default:
                 return ctx.fail(Errno.EINVAL);
         }
+        final boolean pipe = slot.type == SocketSlot.PIPE_WRITE;
         int total = 0;
         while (true)
         {
-            final int phase = slot.phase;
-            if (phase == SocketSlot.NEW)
+            final int refused = pipe ? (slot.peerClosed ? Errno.EPIPE : 0) : streamWriteRefused(slot, noWait);
+            if (refused == WAITED)
             {
-                return ctx.fail(slot.error != 0 ? takeError(slot) : Errno.ENOTCONN);
-            }
-            if (phase == SocketSlot.CONNECTING)
-            {
-                if (noWait)
-                {
-                    return ctx.fail(Errno.EAGAIN);
-                }
                 await(slot, sockid, WAIT_CONNECT, 0);
                 continue;
             }
-            if (phase == SocketSlot.TERMINATED)
+            if (refused != 0)
             {
-                final int error = takeError(slot);
-                return total > 0 ? total : ctx.fail(error != 0 ? error : Errno.EPIPE);
-            }
-            if (slot.writeShut || phase == SocketSlot.ENDED)
-            {
-                return total > 0 ? total : ctx.fail(Errno.EPIPE);
+                return total > 0 ? total : ctx.fail(refused);
             }
             if (len == total)
             {
@@ -811,7 +800,14 @@ public final class Mtcp
             if (put > 0)
             {
                 total += put;
-                requestData(ctx, slot, SocketSlot.REQ_SEND);
+                if (pipe)
+                {
+                    slot.pipePeer.signal();
+                }
+                else
+                {
+                    requestData(ctx, slot, SocketSlot.REQ_SEND);
+                }
                 if (total == len)
                 {
                     return total;
@@ -825,6 +821,29 @@ public final class Mtcp
             {
                 return total > 0 ? total : ctx.fail(Errno.EBADF);
             }
+        }
+    }
+
+    /**
+     * Why a stream takes no bytes now: 0 if it does, {@link #WAITED} if the caller should wait
+     * for the connect to finish, else the errno (the pending error once, then EPIPE).
+     */
+    private static int streamWriteRefused(final SocketSlot slot, final boolean noWait)
+    {
+        final int phase = slot.phase;
+        switch (phase)
+        {
+            case SocketSlot.NEW:
+                return slot.error != 0 ? takeError(slot) : Errno.ENOTCONN;
+            case SocketSlot.CONNECTING:
+                return noWait ? Errno.EAGAIN : WAITED;
+            case SocketSlot.TERMINATED:
+            {
+                final int error = takeError(slot);
+                return error != 0 ? error : Errno.EPIPE;
+            }
+            default:
+                return slot.writeShut || phase == SocketSlot.ENDED ? Errno.EPIPE : 0;
         }
     }
 
@@ -1166,16 +1185,15 @@ public final class Mtcp
         {
             return ctx.fail(Errno.ENOTSOCK);
         }
-        final boolean on = value != 0;
         if (level == SOL_SOCKET)
         {
             switch (optname)
             {
                 case SO_REUSEADDR:
-                    slot.reuseAddress = on;
+                    slot.reuseAddress = value != 0;
                     return 0;
                 case SO_REUSEPORT:
-                    slot.reusePort = on;
+                    slot.reusePort = value != 0;
                     return 0;
                 case SO_LINGER:
                     if (value < LINGER_OFF)
@@ -1185,14 +1203,15 @@ public final class Mtcp
                     slot.lingerSeconds = value;
                     return 0;
                 case SO_KEEPALIVE:
-                {
-                    final boolean old = slot.keepAlive;
-                    slot.keepAlive = on;
-                    return applied(ctx, slot, () -> slot.keepAlive = old);
-                }
+                    return setLive(ctx, slot, level, optname, value != 0 ? 1 : 0);
                 case SO_SNDBUF:
                 case SO_RCVBUF:
-                    return setBuffer(ctx, slot, optname, value);
+                    if (value <= 0)
+                    {
+                        return ctx.fail(Errno.EINVAL);
+                    }
+                    return setLive(ctx, slot, level, optname,
+                        Math.max(MIN_BUFFER, Math.min(ctx.table().ringBytes(), value)));
                 default:
                     return ctx.fail(Errno.ENOPROTOOPT);
             }
@@ -1202,54 +1221,17 @@ public final class Mtcp
             switch (optname)
             {
                 case TCP_NODELAY:
-                {
-                    final boolean old = slot.noDelay;
-                    slot.noDelay = on;
-                    return applied(ctx, slot, () -> slot.noDelay = old);
-                }
+                    return setLive(ctx, slot, level, optname, value != 0 ? 1 : 0);
                 case TCP_MAXSEG:
-                {
-                    if (value < TCP_MIN_MSS || value > 0xFFFF)
-                    {
-                        return ctx.fail(Errno.EINVAL);
-                    }
-                    final int old = slot.maxSegment;
-                    slot.maxSegment = value;
-                    return applied(ctx, slot, () -> slot.maxSegment = old);
-                }
+                    return value < TCP_MIN_MSS || value > 0xFFFF ? ctx.fail(Errno.EINVAL)
+                        : setLive(ctx, slot, level, optname, value);
                 case TCP_KEEPIDLE:
                 case TCP_KEEPINTVL:
-                {
-                    if (value < 1 || value > 32767)
-                    {
-                        return ctx.fail(Errno.EINVAL);
-                    }
-                    final int oldIdle = slot.keepIdleSeconds;
-                    final int oldInterval = slot.keepIntervalSeconds;
-                    if (optname == TCP_KEEPIDLE)
-                    {
-                        slot.keepIdleSeconds = value;
-                    }
-                    else
-                    {
-                        slot.keepIntervalSeconds = value;
-                    }
-                    return applied(ctx, slot, () ->
-                    {
-                        slot.keepIdleSeconds = oldIdle;
-                        slot.keepIntervalSeconds = oldInterval;
-                    });
-                }
+                    return value < 1 || value > 32767 ? ctx.fail(Errno.EINVAL)
+                        : setLive(ctx, slot, level, optname, value);
                 case TCP_KEEPCNT:
-                {
-                    if (value < 1 || value > 127)
-                    {
-                        return ctx.fail(Errno.EINVAL);
-                    }
-                    final int old = slot.keepCount;
-                    slot.keepCount = value;
-                    return applied(ctx, slot, () -> slot.keepCount = old);
-                }
+                    return value < 1 || value > 127 ? ctx.fail(Errno.EINVAL)
+                        : setLive(ctx, slot, level, optname, value);
                 default:
                     return ctx.fail(Errno.ENOPROTOOPT);
             }
@@ -1257,27 +1239,15 @@ public final class Mtcp
         return ctx.fail(Errno.ENOPROTOOPT);
     }
 
-    private static int setBuffer(final MtcpContext ctx, final SocketSlot slot, final int optname, final int value)
+    /**
+     * Set an option the live connection must learn: store it, tell the context, and put the old
+     * value back if the request queue is full (a failed call changes nothing). No allocation:
+     * crr-style loops set TCP_NODELAY on every connection.
+     */
+    private static int setLive(final MtcpContext ctx, final SocketSlot slot, final int level, final int optname,
+        final int value)
     {
-        if (value <= 0)
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        final int bytes = Math.max(MIN_BUFFER, Math.min(ctx.table().ringBytes(), value));
-        if (optname == SO_SNDBUF)
-        {
-            final int old = slot.sendBufferBytes;
-            slot.sendBufferBytes = bytes;
-            return applied(ctx, slot, () -> slot.sendBufferBytes = old);
-        }
-        final int old = slot.receiveBufferBytes;
-        slot.receiveBufferBytes = bytes;
-        return applied(ctx, slot, () -> slot.receiveBufferBytes = old);
-    }
-
-    /** An option that the live connection must learn: tell the context, or undo on EAGAIN. */
-    private static int applied(final MtcpContext ctx, final SocketSlot slot, final Runnable undo)
-    {
+        final int old = putOption(slot, level, optname, value);
         final int phase = slot.phase;
         if (slot.type != SocketSlot.STREAM || (phase != SocketSlot.CONNECTING && phase != SocketSlot.CONNECTED))
         {
@@ -1285,10 +1255,57 @@ public final class Mtcp
         }
         if (!submit(ctx, slot, SocketSlot.REQ_OPTIONS))
         {
-            undo.run();
+            putOption(slot, level, optname, old);
             return ctx.fail(Errno.EAGAIN);
         }
         return 0;
+    }
+
+    /** Store one of {@link #setLive}'s options; returns the value it replaced. */
+    private static int putOption(final SocketSlot slot, final int level, final int optname, final int value)
+    {
+        final int old;
+        if (level == SOL_SOCKET)
+        {
+            switch (optname)
+            {
+                case SO_KEEPALIVE:
+                    old = slot.keepAlive ? 1 : 0;
+                    slot.keepAlive = value != 0;
+                    return old;
+                case SO_SNDBUF:
+                    old = slot.sendBufferBytes;
+                    slot.sendBufferBytes = value;
+                    return old;
+                default:
+                    old = slot.receiveBufferBytes;
+                    slot.receiveBufferBytes = value;
+                    return old;
+            }
+        }
+        switch (optname)
+        {
+            case TCP_NODELAY:
+                old = slot.noDelay ? 1 : 0;
+                slot.noDelay = value != 0;
+                return old;
+            case TCP_MAXSEG:
+                old = slot.maxSegment;
+                slot.maxSegment = value;
+                return old;
+            case TCP_KEEPIDLE:
+                old = slot.keepIdleSeconds;
+                slot.keepIdleSeconds = value;
+                return old;
+            case TCP_KEEPINTVL:
+                old = slot.keepIntervalSeconds;
+                slot.keepIntervalSeconds = value;
+                return old;
+            default:
+                old = slot.keepCount;
+                slot.keepCount = value;
+                return old;
+        }
     }
 
     /**
@@ -1572,43 +1589,6 @@ public final class Mtcp
         }
     }
 
-    private static int pipeWrite(final MtcpContext ctx, final SocketSlot slot, final int sockid, final byte[] array,
-        final int off, final int len, final ByteBuffer buffer, final boolean noWait)
-    {
-        int total = 0;
-        while (true)
-        {
-            if (slot.peerClosed)
-            {
-                return total > 0 ? total : ctx.fail(Errno.EPIPE);
-            }
-            if (total == len)
-            {
-                return total;
-            }
-            final SocketSlot reader = slot.pipePeer;
-            final ByteRing ring = slot.sendRing;
-            final int put = array != null ? ring.write(array, off + total, len - total) : ring.write(buffer);
-            if (put > 0)
-            {
-                total += put;
-                reader.signal();
-                if (total == len)
-                {
-                    return total;
-                }
-            }
-            if (noWait)
-            {
-                return total > 0 ? total : ctx.fail(Errno.EAGAIN);
-            }
-            if (!await(slot, sockid, WAIT_WRITE, 0))
-            {
-                return total > 0 ? total : ctx.fail(Errno.EBADF);
-            }
-        }
-    }
-
     // ---------------------------------------------------------------------------------------------
     // epoll
     // ---------------------------------------------------------------------------------------------
@@ -1689,7 +1669,7 @@ public final class Mtcp
                 {
                     return ctx.fail(Errno.EEXIST);
                 }
-                epoll.add(new SocketSlot.Registration(epoll, target, sockid, events, data));
+                epoll.add(new SocketSlot.Registration(epoll, target, events, data));
                 return 0;
             case EPOLL_CTL_MOD:
                 if (existing == null)

@@ -520,7 +520,10 @@ final class SocketService implements ContextService, TcpHandler
 
     private void abort(final SocketSlot slot)
     {
-        lingering.remove(slot);
+        if (slot.lingerDeadline != 0)
+        {
+            lingering.remove(slot);
+        }
         final TcpConnection c = slot.connection;
         if (c != null)
         {
@@ -657,7 +660,10 @@ final class SocketService implements ContextService, TcpHandler
         pumpReceive(slot);
         if (slot.closeRequested)
         {
-            lingering.remove(slot);
+            if (slot.lingerDeadline != 0)
+            {
+                lingering.remove(slot);
+            }
             detach(slot, connection);
             connection.close();
             release(slot);

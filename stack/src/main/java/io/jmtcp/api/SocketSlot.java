@@ -131,8 +131,7 @@ final class SocketSlot
     final AtomicInteger requests = new AtomicInteger();
     final AtomicInteger controlQueued = new AtomicInteger();
     final AtomicInteger dataQueued = new AtomicInteger();
-    /** Synchronous requests: the application waits until {@link #done} reaches its ticket. */
-    int ticket;
+    /** Synchronous requests: the application waits until the context moves this past its mark. */
     volatile int done;
     volatile int result;
     final TcpInfo info = new TcpInfo();
@@ -344,7 +343,6 @@ final class SocketSlot
     {
         final EpollInstance epoll;
         final SocketSlot target;
-        final int targetId;
         volatile int events;
         volatile long data;
         /** Disarmed by EPOLLONESHOT after a report, until EPOLL_CTL_MOD. */
@@ -356,12 +354,10 @@ final class SocketSlot
         /** Removed by EPOLL_CTL_DEL or the target's close. */
         volatile boolean removed;
 
-        Registration(final EpollInstance epoll, final SocketSlot target, final int targetId, final int events,
-            final long data)
+        Registration(final EpollInstance epoll, final SocketSlot target, final int events, final long data)
         {
             this.epoll = epoll;
             this.target = target;
-            this.targetId = targetId;
             this.events = events;
             this.data = data;
         }
