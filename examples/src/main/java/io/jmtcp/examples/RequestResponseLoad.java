@@ -45,11 +45,12 @@ final class RequestResponseLoad
 
     /**
      * How long an application thread blocks in epollWait at most, so that it sees the clock and
-     * stop. Short because a wake-up for EPOLLIN is sometimes missed (a stack issue, not yet
-     * found): with 10 ms, rr against the kernel made 29 transactions/s at p50 11.7 ms; with 2 ms,
-     * 5.4 k/s at p50 34 µs. 1 ms bounds what a missed wake-up costs.
+     * stop. Every echo wakes the thread long before this; a lost EPOLLIN wake-up would make each
+     * transaction wait the whole timeout, which the kernel-bed test of rr would see in its p50.
+     * (An early version polled every 1 ms around such a loss; with the fence in
+     * {@code SocketSlot.signal} rr ran 20 k transactions/s at p50 30 µs with 10 and 100 ms.)
      */
-    private static final int POLL_MILLIS = 1;
+    static final int POLL_MILLIS = 100;
 
     private static final int CONNECTING = 1;
     private static final int WAITING = 2;
