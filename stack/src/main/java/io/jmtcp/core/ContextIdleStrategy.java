@@ -4,7 +4,8 @@ import org.agrona.concurrent.IdleStrategy;
 
 /**
  * A context's default idle strategy: spin, then yield, then sleep in {@link StackContext#sleep}
- * so that an application request wakes the context at once instead of after the park timeout.
+ * so that an application request, or a frame on a port that can be waited on (pcap), wakes the
+ * context at once instead of after the sleep's timeout.
  */
 public final class ContextIdleStrategy implements IdleStrategy
 {
@@ -17,7 +18,8 @@ public final class ContextIdleStrategy implements IdleStrategy
 
     /**
      * @param context      the context whose thread this strategy idles.
-     * @param maxParkNanos the longest sleep; frames that arrive meanwhile wait this long at most.
+     * @param maxParkNanos the longest sleep: how late timers may fire, and how long frames of a
+     *                     port that cannot be waited on may wait.
      */
     public ContextIdleStrategy(final StackContext context, final long maxParkNanos)
     {

@@ -9,14 +9,18 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs a {@link StackContext} on a thread of its own until closed.
  *
- * <p>The default idle strategy ({@link ContextIdleStrategy}) spins briefly, yields, then parks
- * for up to 1 ms: an idle context costs little CPU, wakes within a millisecond for frames
- * (pcap4j gives no selectable descriptor to wait on, PACKET-IO-NOTES.md pitfall 5) and at once
- * for application requests ({@link StackContext#wake()}). Benchmarks pass a busy-spin strategy
- * instead.
+ * <p>The default idle strategy ({@link ContextIdleStrategy}) spins briefly, yields, then sleeps
+ * for up to 1 ms (the timers' resolution): an idle context costs little CPU and wakes at once for
+ * application requests ({@link StackContext#wake()}) and, on a pcap port, for frames (it polls
+ * the handle's selectable descriptor, {@link io.jmtcp.port.PacketPort#awaitFrames}); frames of a
+ * port that cannot be waited on (the in-memory link) wait up to the 1 ms. Benchmarks pass a
+ * busy-spin strategy instead.
  */
 public final class ContextRunner implements AutoCloseable
 {
+    /** How long close waits for the thread before waking it again. */
+    private static final int CLOSE_RETRY_MILLIS = 10;
+
     private final StackContext context;
     private final AgentRunner runner;
 
@@ -76,11 +80,15 @@ public final class ContextRunner implements AutoCloseable
         return context;
     }
 
-    /** Stop the thread and wait for it. Idempotent. */
+    /**
+     * Stop the thread and wait for it. Idempotent. A context asleep in its idle strategy is
+     * woken ({@link StackContext#wake()}): an interrupt cannot end a native poll, and an idle
+     * strategy may sleep longer than a close should take.
+     */
     @Override
     public void close()
     {
-        runner.close();
+        runner.close(CLOSE_RETRY_MILLIS, thread -> context.wake());
     }
 
     private static void uncaught(final Throwable error)

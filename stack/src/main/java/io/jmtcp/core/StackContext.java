@@ -397,7 +397,7 @@ public final class StackContext implements Agent, FrameHandler
      */
     public void wake()
     {
-        if (sleeping)
+        if (sleeping && !port.wakeUp())
         {
             final Thread thread = owner;
             if (thread != null)
@@ -408,9 +408,12 @@ public final class StackContext implements Agent, FrameHandler
     }
 
     /**
-     * Sleep up to {@code maxNanos} unless work is waiting; for the context's idle strategy.
-     * The flag is raised before the queues are looked at, and {@link #wake()} reads it after
-     * its caller queued: one of the two always sees the other (Dekker), so no wake-up is lost.
+     * Sleep up to {@code maxNanos} unless work is waiting; for the context's idle strategy. A
+     * port that can wait for its medium ({@link PacketPort#awaitFrames}, a pcap handle's
+     * descriptor) ends the sleep when a frame arrives; any other port's frames wait for the
+     * timeout. The flag is raised before the queues are looked at, and {@link #wake()} reads it
+     * after its caller queued: one of the two always sees the other (Dekker), so no wake-up is
+     * lost.
      *
      * @param maxNanos the longest sleep.
      */
@@ -419,7 +422,7 @@ public final class StackContext implements Agent, FrameHandler
         sleeping = true;
         try
         {
-            if (!hasPendingWork())
+            if (!hasPendingWork() && !port.awaitFrames(maxNanos))
             {
                 LockSupport.parkNanos(maxNanos);
             }

@@ -55,6 +55,30 @@ public interface PacketPort extends AutoCloseable
      */
     String name();
 
+    /**
+     * Sleep until frames may be waiting, {@link #wakeUp()} is called or {@code maxNanos} pass,
+     * whichever comes first; for the owner's idle strategy. A port that cannot wait for its
+     * medium (the default) returns false at once and the caller sleeps its own way.
+     *
+     * @param maxNanos the longest wait.
+     * @return true if this port waited (or a wake-up was already pending), false if it cannot wait.
+     */
+    default boolean awaitFrames(final long maxNanos)
+    {
+        return false;
+    }
+
+    /**
+     * End a running or the next {@link #awaitFrames} at once. Any thread; after close, nothing.
+     *
+     * @return true if this port can wait (the wake-up was delivered), false if it cannot (the
+     *         default): the waiter then sleeps its own way and must be woken its own way.
+     */
+    default boolean wakeUp()
+    {
+        return false;
+    }
+
     /** Release the port's resources. Idempotent. */
     @Override
     void close();

@@ -59,6 +59,8 @@ final class PcapDispatch
 
     private static native void pcap_breakloop(Pointer pcap);
 
+    private static native int pcap_get_selectable_fd(Pointer pcap);
+
     private final PcapHandle handle;
     private final Pointer pcap;
     private final Lock handleReadLock;
@@ -133,6 +135,39 @@ final class PcapDispatch
             LangUtil.rethrowUnchecked(failure);
         }
         return status < 0 ? status : delivered;
+    }
+
+    /**
+     * @return the descriptor that polls readable when frames wait in the ring, or -1 if libpcap
+     *         has none for this handle.
+     */
+    int selectableFd()
+    {
+        return pcap_get_selectable_fd(pcap);
+    }
+
+    /**
+     * Wait in {@code waiter} holding the handle's read lock, as {@link #dispatch} does: a close
+     * from another thread waits for the wait to end (at most {@code maxNanos}; it wakes the waiter
+     * first) instead of closing the descriptor under the poll.
+     *
+     * @param waiter   polling the handle's selectable descriptor.
+     * @param maxNanos the longest wait.
+     */
+    void await(final FdWaiter waiter, final long maxNanos)
+    {
+        handleReadLock.lock();
+        try
+        {
+            if (handle.isOpen())
+            {
+                waiter.await(maxNanos);
+            }
+        }
+        finally
+        {
+            handleReadLock.unlock();
+        }
     }
 
     /**

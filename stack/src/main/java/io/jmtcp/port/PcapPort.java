@@ -54,9 +54,11 @@ public final class PcapPort implements PacketPort
     private final byte[] txBytes;
     private final AtomicLongArray counters = new AtomicLongArray(4);
     private final PcapDispatch dispatcher;
+    /** Null if libpcap gives the handle no selectable descriptor: the owner then parks. */
+    private final FdWaiter waiter;
     private Thread dispatchingThread;
     private boolean closeRequested;
-    private boolean closed;
+    private volatile boolean closed;
 
     /**
      * What libpcap reports about the handle's ring.
@@ -73,6 +75,8 @@ public final class PcapPort implements PacketPort
     {
         this.handle = handle;
         this.dispatcher = new PcapDispatch(handle);
+        final int fd = dispatcher.selectableFd();
+        this.waiter = fd >= 0 ? new FdWaiter(fd) : null;
         this.name = config.interfaceName();
         this.maxFrameLength = config.maxFrameLength();
         this.txBytes = new byte[config.maxFrameLength()];
@@ -309,6 +313,37 @@ public final class PcapPort implements PacketPort
     }
 
     /**
+     * {@inheritDoc}
+     *
+     * <p>Polls the handle's selectable descriptor beside an eventfd that {@link #wakeUp()} writes
+     * (libpcap in immediate mode has no read timeout of its own: PACKET-IO-NOTES.md pitfall 5).
+     */
+    @Override
+    public boolean awaitFrames(final long maxNanos)
+    {
+        if (waiter == null)
+        {
+            return false;
+        }
+        if (!closed)
+        {
+            dispatcher.await(waiter, maxNanos);
+        }
+        return true;
+    }
+
+    @Override
+    public boolean wakeUp()
+    {
+        if (waiter == null)
+        {
+            return false;
+        }
+        waiter.wakeUp();
+        return true;
+    }
+
+    /**
      * Close the libpcap handle. Idempotent. Safe from the handler inside {@link #receive} (the
      * handle then closes when the batch returns) and from another thread (it waits for a running
      * batch, through pcap4j's handle lock).
@@ -319,6 +354,12 @@ public final class PcapPort implements PacketPort
         if (!closed)
         {
             closed = true;
+            if (waiter != null)
+            {
+                // A wait in progress ends now and releases the handle lock close needs; the
+                // eventfd closes last, once no waker is inside wakeUp().
+                waiter.wakeUp();
+            }
             if (dispatchingThread == Thread.currentThread())
             {
                 // Called from the handler, inside pcap_dispatch: libpcap is still walking the
@@ -328,6 +369,10 @@ public final class PcapPort implements PacketPort
             else
             {
                 handle.close();
+            }
+            if (waiter != null)
+            {
+                waiter.close();
             }
         }
     }

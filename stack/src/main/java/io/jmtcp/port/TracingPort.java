@@ -99,6 +99,18 @@ public final class TracingPort implements PacketPort
     }
 
     @Override
+    public boolean awaitFrames(final long maxNanos)
+    {
+        return delegate.awaitFrames(maxNanos);
+    }
+
+    @Override
+    public boolean wakeUp()
+    {
+        return delegate.wakeUp();
+    }
+
+    @Override
     public int maxFrameLength()
     {
         return delegate.maxFrameLength();

@@ -4,10 +4,14 @@ import io.jmtcp.bed.CommandResult;
 import io.jmtcp.bed.KernelBed;
 import io.jmtcp.bed.NetnsBed;
 import io.jmtcp.bed.StackOnBed;
+import io.jmtcp.net.InterfaceConfig;
+import io.jmtcp.port.PcapPort;
+import io.jmtcp.port.PcapPortConfig;
 import io.jmtcp.stats.StackCounter;
 import io.jmtcp.wire.DropReason;
 import io.jmtcp.wire.Ip4;
 import io.jmtcp.wire.Mac;
+import org.agrona.concurrent.SystemNanoClock;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -49,6 +53,32 @@ class KernelPingTest
             assertEquals(0, context.counters().dropped(DropReason.IPV4_BAD_CHECKSUM));
             assertEquals(0, context.counters().dropped(DropReason.ICMP_BAD_CHECKSUM));
             assertEquals(0, stack.port().txErrors());
+        }
+    }
+
+    /**
+     * An idle context sleeps in its pcap handle's descriptor, not in a timed park: with a sleep of
+     * up to a minute, every one of the kernel's pings (200 ms apart, the context asleep between
+     * them) must still be answered within ping's 2 s.
+     */
+    @Test
+    void anIdleContextAnswersEachFrameWithoutWaitingOutItsSleep(final NetnsBed bed) throws Exception
+    {
+        final InterfaceConfig iface = new InterfaceConfig(bed.stackMac(), bed.stackAddress(), bed.prefixLength(),
+            InterfaceConfig.NO_GATEWAY, bed.mtu());
+        try (PcapPort port = PcapPort.open(PcapPortConfig.builder(bed.stackInterface()).maxFrameLength(bed.mtu() + 14)
+            .build()))
+        {
+            final StackContext context = new StackContext(new ContextConfig().name("sleepy").iface(iface), port,
+                SystemNanoClock.INSTANCE);
+            try (ContextRunner runner = ContextRunner.start(context,
+                new ContextIdleStrategy(context, TimeUnit.MINUTES.toNanos(1))))
+            {
+                final CommandResult ping = bed.exec(PING_TIMEOUT, "ping", "-n", "-c", "5", "-i", "0.2", "-W", "2",
+                    bed.stackAddressText());
+                assertTrue(ping.stdout().contains("5 packets transmitted, 5 received"), ping.describe());
+            }
+            assertEquals(5, context.counters().get(StackCounter.ICMP_ECHO_REPLIES_OUT));
         }
     }
 

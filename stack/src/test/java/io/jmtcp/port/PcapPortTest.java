@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -403,6 +404,61 @@ class PcapPortTest
             assertFalse(closerFinishedDuringBatch[0], "close waited for the batch");
             assertFalse(closer.isAlive(), "close finished after the batch");
             assertEquals(0, loop.port.receive((b, o, l) -> calls[0]++, 32));
+        }
+    }
+
+    /**
+     * An idle owner sleeps in {@code awaitFrames} and a frame ends the sleep: given a minute, the
+     * wait must end within 20 s of the frame (a timed park would sleep the whole minute).
+     */
+    @Test
+    void aFrameEndsAnIdleWait() throws Exception
+    {
+        libpcapOrSkip();
+        assumeTrue(hasCapNetRaw(), "needs root or CAP_NET_RAW to open an interface");
+        try (Loopback loop = new Loopback())
+        {
+            final CompletableFuture<Boolean> wait =
+                CompletableFuture.supplyAsync(() -> loop.port.awaitFrames(TimeUnit.MINUTES.toNanos(1)));
+            Thread.sleep(50);
+            loop.send(1);
+            assertTrue(wait.get(20, TimeUnit.SECONDS), "a pcap port can wait");
+            assertEquals(1, loop.port.receive((b, o, l) -> { }, 32));
+        }
+    }
+
+    @Test
+    void aWakeUpEndsAnIdleWaitAndIsNotLostBeforeIt() throws Exception
+    {
+        libpcapOrSkip();
+        assumeTrue(hasCapNetRaw(), "needs root or CAP_NET_RAW to open an interface");
+        try (Loopback loop = new Loopback())
+        {
+            final CompletableFuture<Boolean> wait =
+                CompletableFuture.supplyAsync(() -> loop.port.awaitFrames(TimeUnit.MINUTES.toNanos(1)));
+            Thread.sleep(50);
+            assertTrue(loop.port.wakeUp());
+            assertTrue(wait.get(20, TimeUnit.SECONDS));
+            assertTrue(loop.port.wakeUp(), "before the wait");
+            assertTrue(CompletableFuture.supplyAsync(() -> loop.port.awaitFrames(TimeUnit.MINUTES.toNanos(1)))
+                .get(20, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void closingFromAnotherThreadEndsAnIdleWait() throws Exception
+    {
+        libpcapOrSkip();
+        assumeTrue(hasCapNetRaw(), "needs root or CAP_NET_RAW to open an interface");
+        try (Loopback loop = new Loopback())
+        {
+            final CompletableFuture<Boolean> wait =
+                CompletableFuture.supplyAsync(() -> loop.port.awaitFrames(TimeUnit.MINUTES.toNanos(1)));
+            Thread.sleep(50);
+            CompletableFuture.runAsync(loop.port::close).get(20, TimeUnit.SECONDS);
+            assertTrue(wait.get(20, TimeUnit.SECONDS));
+            assertTrue(CompletableFuture.supplyAsync(() -> loop.port.awaitFrames(TimeUnit.MINUTES.toNanos(1)))
+                .get(20, TimeUnit.SECONDS), "closed: no wait at all");
         }
     }
 
