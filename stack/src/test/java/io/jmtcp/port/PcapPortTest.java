@@ -418,9 +418,7 @@ class PcapPortTest
         assumeTrue(hasCapNetRaw(), "needs root or CAP_NET_RAW to open an interface");
         try (Loopback loop = new Loopback())
         {
-            final CompletableFuture<Boolean> wait =
-                CompletableFuture.supplyAsync(() -> loop.port.awaitFrames(TimeUnit.MINUTES.toNanos(1)));
-            Thread.sleep(50);
+            final CompletableFuture<Boolean> wait = loop.idleWait();
             loop.send(1);
             assertTrue(wait.get(20, TimeUnit.SECONDS), "a pcap port can wait");
             assertEquals(1, loop.port.receive((b, o, l) -> { }, 32));
@@ -434,14 +432,11 @@ class PcapPortTest
         assumeTrue(hasCapNetRaw(), "needs root or CAP_NET_RAW to open an interface");
         try (Loopback loop = new Loopback())
         {
-            final CompletableFuture<Boolean> wait =
-                CompletableFuture.supplyAsync(() -> loop.port.awaitFrames(TimeUnit.MINUTES.toNanos(1)));
-            Thread.sleep(50);
+            final CompletableFuture<Boolean> wait = loop.idleWait();
             assertTrue(loop.port.wakeUp());
             assertTrue(wait.get(20, TimeUnit.SECONDS));
             assertTrue(loop.port.wakeUp(), "before the wait");
-            assertTrue(CompletableFuture.supplyAsync(() -> loop.port.awaitFrames(TimeUnit.MINUTES.toNanos(1)))
-                .get(20, TimeUnit.SECONDS));
+            assertTrue(loop.idleWait().get(20, TimeUnit.SECONDS));
         }
     }
 
@@ -452,13 +447,10 @@ class PcapPortTest
         assumeTrue(hasCapNetRaw(), "needs root or CAP_NET_RAW to open an interface");
         try (Loopback loop = new Loopback())
         {
-            final CompletableFuture<Boolean> wait =
-                CompletableFuture.supplyAsync(() -> loop.port.awaitFrames(TimeUnit.MINUTES.toNanos(1)));
-            Thread.sleep(50);
+            final CompletableFuture<Boolean> wait = loop.idleWait();
             CompletableFuture.runAsync(loop.port::close).get(20, TimeUnit.SECONDS);
             assertTrue(wait.get(20, TimeUnit.SECONDS));
-            assertTrue(CompletableFuture.supplyAsync(() -> loop.port.awaitFrames(TimeUnit.MINUTES.toNanos(1)))
-                .get(20, TimeUnit.SECONDS), "closed: no wait at all");
+            assertTrue(loop.idleWait().get(20, TimeUnit.SECONDS), "closed: no wait at all");
         }
     }
 
@@ -472,6 +464,18 @@ class PcapPortTest
         {
             final String filter = String.format("ether proto %d and ether[14:4] = 0x%08x", EXPERIMENTAL_ETHERTYPE, nonce);
             port = PcapPort.open(PcapPortConfig.builder("lo").filter(filter).bufferSize(1024 * 1024).build());
+        }
+
+        /**
+         * Start a wait of up to a minute on another thread, and give it 50 ms to begin sleeping.
+         * Its future's get with a 20 s limit fails a wait that missed what should end it.
+         */
+        CompletableFuture<Boolean> idleWait() throws InterruptedException
+        {
+            final CompletableFuture<Boolean> wait =
+                CompletableFuture.supplyAsync(() -> port.awaitFrames(TimeUnit.MINUTES.toNanos(1)));
+            Thread.sleep(50);
+            return wait;
         }
 
         void send(final int frames)
