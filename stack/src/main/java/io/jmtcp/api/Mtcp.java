@@ -203,8 +203,10 @@ public final class Mtcp
      * only with sockets that all set SO_REUSEPORT; a connection only with a socket for which both
      * set SO_REUSEADDR, or both SO_REUSEPORT; SO_REUSEADDR on the binding socket alone is not
      * enough. A socket bound that way may listen: the listener and the connections then share the
-     * port (each connection keeps its 4-tuple's segments). Connections a listener accepted do not
-     * hold its port; its close frees it at once. Details: {@code io.jmtcp.core.PortSpace}.
+     * port (each connection keeps its 4-tuple's segments). Two deviations from Linux: connections
+     * a listener accepted do not hold its port (its close frees it at once, while Linux keeps
+     * them, and their TIME_WAIT, on it), and SO_REUSEADDR does not let two bound sockets share a
+     * port (Linux allows it while neither listens). Details: {@code io.jmtcp.core.PortSpace}.
      *
      * @param ctx    the context.
      * @param sockid a socket made by {@link #socket}.
