@@ -57,7 +57,11 @@ public final class Mtcp
     /** Option level of socket options. */
     public static final int SOL_SOCKET = 1;
 
-    /** Socket option: allow a bind to a port whose old connections linger (always true here). */
+    /**
+     * Socket option: a bind or listen may take a port that connections the stack opened still use
+     * (TIME_WAIT included) if those connections' sockets set it too (as on Linux; see
+     * {@link #bind}).
+     */
     public static final int SO_REUSEADDR = 2;
     /** Socket option (get): SOCK_STREAM. */
     public static final int SO_TYPE = 3;
@@ -191,13 +195,27 @@ public final class Mtcp
      * Give a socket its local address. Port 0 leaves the choice to {@link #connect} (a port that
      * lands on this context) or {@link #listen} (an ephemeral port).
      *
+     * <p>A port is in use while a socket of any context of the stack is bound to it or listens
+     * on it, and while a connection the stack opened with {@link #connect} from it lives: from the
+     * connect until the connection is closed, reset, timed out or aborted, or, when it ends in
+     * TIME_WAIT, until that record expires (2&times;MSL, {@code TcpConfig.timeWaitNanos}). Linux's
+     * rule decides who may share it ({@code inet_csk_bind_conflict}): a bound or listening socket
+     * only with sockets that all set SO_REUSEPORT; a connection only with a socket for which both
+     * set SO_REUSEADDR, or both SO_REUSEPORT; SO_REUSEADDR on the binding socket alone is not
+     * enough. A socket bound that way may listen: the listener and the connections then share the
+     * port (each connection keeps its 4-tuple's segments). Two deviations from Linux: connections
+     * a listener accepted do not hold its port (its close frees it at once, while Linux keeps
+     * them, and their TIME_WAIT, on it), and SO_REUSEADDR does not let two bound sockets share a
+     * port (Linux allows it while neither listens). Details: {@code io.jmtcp.core.PortSpace}.
+     *
      * @param ctx    the context.
      * @param sockid a socket made by {@link #socket}.
      * @param ip     0 (any) or the stack's own address.
      * @param port   0..65535.
      * @return 0, or -1: EINVAL (already bound, listening or connected, or port outside
      *         0..65535), ENOTSOCK (not a TCP socket), EADDRNOTAVAIL (not our address),
-     *         EADDRINUSE (the port is held; SO_REUSEPORT on both sockets shares it).
+     *         EADDRINUSE (the port is in use and the rule above does not let this socket share
+     *         it).
      */
     public static int bind(final MtcpContext ctx, final int sockid, final int ip, final int port)
     {
@@ -224,7 +242,7 @@ public final class Mtcp
         }
         if (port != 0)
         {
-            final int error = ctx.ports().bind(port, slot.reusePort);
+            final int error = ctx.ports().bind(port, slot.sharing());
             if (error != 0)
             {
                 return ctx.fail(error);
@@ -240,15 +258,18 @@ public final class Mtcp
     /**
      * Listen for connections. Several sockets, of this or other contexts, may listen on one port
      * when all set SO_REUSEPORT; each context takes the flows that hash to it, with its own
-     * accept queue (mTCP's model). An unbound socket gets an ephemeral port.
+     * accept queue (mTCP's model). An unbound socket gets an ephemeral port that no socket or
+     * connection uses.
      *
      * @param ctx     the context.
      * @param sockid  a socket.
      * @param backlog the accept queue's length, clamped to 1..{@link SocketConfig#MAX_BACKLOG};
      *                on a listener, 0 and the backlog stays.
      * @return 0, or -1: ENOTSOCK (not a TCP socket), EINVAL (connecting or connected),
-     *         EADDRINUSE (no ephemeral port free, or this context already listens on the port),
-     *         EAGAIN (the context's request queue is full; nothing changed, retry).
+     *         EADDRINUSE (no ephemeral port free, or this context already listens on the port, or
+     *         a connection of the stack uses the port and {@link #bind}'s rule, checked again here
+     *         as Linux's listen does, keeps this socket out), EAGAIN (the context's request queue
+     *         is full; nothing changed, retry).
      */
     public static int listen(final MtcpContext ctx, final int sockid, final int backlog)
     {
@@ -304,7 +325,8 @@ public final class Mtcp
         for (int i = 0; i < span; i++)
         {
             final int port = first + (start + i) % span;
-            if (ctx.ports().bind(port, slot.reusePort) == 0)
+            // Linux's automatic bind takes only a port no socket uses, whatever the options.
+            if (ctx.ports().bindUnused(port, slot.sharing()) == 0)
             {
                 slot.claimedPort = port;
                 slot.localPort = port;

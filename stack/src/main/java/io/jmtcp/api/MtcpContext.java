@@ -43,22 +43,21 @@ public final class MtcpContext
      */
     public static MtcpContext attach(final StackContext context, final SocketConfig config)
     {
-        return attach(context, context.index(), context.portSpace(), config);
+        return attach(context, context.index(), config);
     }
 
     /**
-     * Put the socket API on a context before it starts.
+     * Put the socket API on a context before it starts. Its binds and listens go to the
+     * context's port space, where the context's engine counts its connections.
      *
      * @param context a context made with a TCP engine, not started yet.
      * @param index   the context's index in its stack, 0..31 (ids carry it).
-     * @param ports   the port space of the stack the context belongs to.
      * @param config  the socket layer's sizes.
      * @return the handle.
      * @throws IllegalArgumentException if the context has no TCP engine or the index is out of range.
      * @throws IllegalStateException    if the context has started.
      */
-    public static MtcpContext attach(final StackContext context, final int index, final PortSpace ports,
-        final SocketConfig config)
+    public static MtcpContext attach(final StackContext context, final int index, final SocketConfig config)
     {
         if (context.tcp() == null)
         {
@@ -68,7 +67,7 @@ public final class MtcpContext
         {
             throw new IllegalArgumentException("context index must be 0.." + SocketTable.MAX_CONTEXT + ": " + index);
         }
-        final MtcpContext ctx = new MtcpContext(context, index, ports, config.validate());
+        final MtcpContext ctx = new MtcpContext(context, index, context.portSpace(), config.validate());
         context.attach(ctx.service);
         return ctx;
     }

@@ -189,7 +189,8 @@ final class SocketService implements ContextService, TcpHandler
 
     private void connect(final SocketSlot slot)
     {
-        final TcpConnection c = engine.connect(slot.remoteIp, slot.remotePort, slot.localPort, this, engine.now());
+        final TcpConnection c = engine.connect(slot.remoteIp, slot.remotePort, slot.localPort, slot.sharing(), this,
+            engine.now());
         if (c == null)
         {
             slot.error = engine.lastError();
@@ -212,7 +213,7 @@ final class SocketService implements ContextService, TcpHandler
             complete(slot, 0);
             return;
         }
-        final TcpListener listener = engine.listen(slot.localPort, slot.backlog, this);
+        final TcpListener listener = engine.listen(slot.localPort, slot.backlog, slot.sharing(), this);
         if (listener == null)
         {
             complete(slot, engine.lastError());

@@ -1,6 +1,7 @@
 package io.jmtcp.api;
 
 import io.jmtcp.tcp.TcpConnection;
+import io.jmtcp.tcp.TcpEngine;
 import io.jmtcp.tcp.TcpListener;
 import org.jctools.queues.SpmcArrayQueue;
 
@@ -286,6 +287,12 @@ final class SocketSlot
         System.arraycopy(old, 0, fewer, 0, found);
         System.arraycopy(old, found + 1, fewer, found, old.length - found - 1);
         registrations = fewer.length == 0 ? NO_REGISTRATIONS : fewer;
+    }
+
+    /** @return SO_REUSEADDR and SO_REUSEPORT as the engine's and the port space's sharing bits. */
+    int sharing()
+    {
+        return (reuseAddress ? TcpEngine.REUSE_ADDRESS : 0) | (reusePort ? TcpEngine.REUSE_PORT : 0);
     }
 
     /** Forget everything of the socket that was here; the id generation moves on. */

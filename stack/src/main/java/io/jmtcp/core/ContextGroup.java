@@ -199,7 +199,11 @@ public final class ContextGroup implements AutoCloseable
         return shared;
     }
 
-    /** Stop the threads, then close the ports and free the counters. Idempotent. */
+    /**
+     * Stop the threads (each context's {@link StackContext#onClose()} runs as its thread ends; in
+     * manual mode it runs here, so close from the thread that drives the contexts), then close the
+     * ports and free the counters. Idempotent.
+     */
     @Override
     public synchronized void close()
     {
@@ -208,11 +212,15 @@ public final class ContextGroup implements AutoCloseable
             return;
         }
         closed = true;
-        for (final ContextRunner runner : runners)
+        for (int i = 0; i < contexts.length; i++)
         {
-            if (runner != null)
+            if (runners[i] != null)
             {
-                runner.close();
+                runners[i].close();
+            }
+            else
+            {
+                contexts[i].onClose();
             }
         }
         closePorts(ports, shared);

@@ -4,8 +4,9 @@ import io.jmtcp.tcp.TcpEngine;
 
 /**
  * A context's place among those sharing an interface, as its TCP engine sees it: it owns the
- * flows {@link FlowHash} gives its index, and its active opens stay off ports the stack's
- * {@link PortSpace} holds.
+ * flows {@link FlowHash} gives its index, and its connections' ports are counted in the stack's
+ * {@link PortSpace}, whose rules keep its active opens off ports that binds and listens hold, and
+ * binds and listens off ports its connections use.
  */
 public final class ContextPlacement implements TcpEngine.Placement
 {
@@ -34,9 +35,27 @@ public final class ContextPlacement implements TcpEngine.Placement
     }
 
     @Override
-    public boolean claimed(final int port)
+    public boolean useEphemeralPort(final int port, final int sharing)
     {
-        return portSpace.holders(port) != 0;
+        return portSpace.addEphemeralConnection(port, sharing);
+    }
+
+    @Override
+    public boolean usePort(final int port, final int sharing)
+    {
+        return portSpace.addConnection(port, sharing);
+    }
+
+    @Override
+    public void releasePort(final int port, final int sharing)
+    {
+        portSpace.removeConnection(port, sharing);
+    }
+
+    @Override
+    public boolean mayListen(final int port, final int sharing)
+    {
+        return portSpace.connectionsAllow(port, sharing);
     }
 
     @Override

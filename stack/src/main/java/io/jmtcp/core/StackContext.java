@@ -306,6 +306,21 @@ public final class StackContext implements Agent, FrameHandler
         }
     }
 
+    /**
+     * The context is destroyed (its runner's thread calls this as it ends; a {@link ContextGroup}
+     * in manual mode calls it from {@link ContextGroup#close()}): the TCP engine drops its
+     * connections and TIME_WAIT records without a word to the peers and gives their ports back to
+     * the port space ({@link TcpEngine#close()}).
+     */
+    @Override
+    public void onClose()
+    {
+        if (tcp != null)
+        {
+            tcp.close();
+        }
+    }
+
     @Override
     public int doWork()
     {

@@ -58,6 +58,12 @@ public final class TcpConnection
     TcpHandler handler;
     boolean passive;
     boolean fromCookie;
+    /**
+     * The sharing bits this active open is counted with on its local port in the stack's
+     * account, or {@link TcpEngine#NO_PORT_USE}: set by connect, handed to the TIME_WAIT record
+     * or given back when the connection leaves the flow table.
+     */
+    int portUse = TcpEngine.NO_PORT_USE;
 
     // RFC 9293 §3.3.1 send sequence variables. sndMax is the highest sequence number sent plus one;
     // sndNxt goes back to sndUna after a retransmission timeout (go-back-N), sndMax does not.
@@ -148,6 +154,7 @@ public final class TcpConnection
         this.listener = null;
         this.passive = false;
         this.fromCookie = false;
+        this.portUse = TcpEngine.NO_PORT_USE;
         sndUna = 0;
         sndNxt = 0;
         sndMax = 0;

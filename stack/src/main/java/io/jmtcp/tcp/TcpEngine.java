@@ -38,6 +38,16 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  */
 public final class TcpEngine implements TransportHandler
 {
+    /**
+     * Sharing bit of {@link #connect} and {@link #listen}: the socket set SO_REUSEADDR (see
+     * {@link Placement} for what it allows).
+     */
+    public static final int REUSE_ADDRESS = 1;
+    /** Sharing bit of {@link #connect} and {@link #listen}: the socket set SO_REUSEPORT. */
+    public static final int REUSE_PORT = 2;
+    /** {@link TcpConnection#portUse} and TIME_WAIT record tag: the port is not counted. */
+    static final int NO_PORT_USE = -1;
+
     static final long NO_TIMER = DeadlineTimerWheel.NULL_DEADLINE;
 
     /** Timer wheel tick: 2^20 ns, about 1 ms, the RTO granularity G (RFC 6298 §4). */
@@ -69,8 +79,10 @@ public final class TcpEngine implements TransportHandler
     private int challengeAcksInWindow;
 
     /**
-     * The engine of a context that has the interface to itself: it owns every flow, and chooses
-     * ephemeral ports from {@link TcpConfig#ephemeralPortFirst()}..{@link TcpConfig#ephemeralPortLast()}.
+     * The engine of a context that has the interface to itself: it owns every flow, chooses
+     * ephemeral ports from {@link TcpConfig#ephemeralPortFirst()}..{@link TcpConfig#ephemeralPortLast()},
+     * and shares its ports with no one, so it keeps no account of them: its {@link #listen} is
+     * refused only for a port it already listens on. A context's engine gets a {@link Placement}.
      *
      * @param config   the tunables (validated here).
      * @param localIp  our IPv4 address.
@@ -111,7 +123,8 @@ public final class TcpEngine implements TransportHandler
         this.isnGenerator = isn;
         this.synCookies = cookies;
         this.now = now;
-        this.timeWait = new TimeWaitTable(config.timeWaitCapacity(), Math.max(1, config.timeWaitNanos()));
+        this.timeWait = new TimeWaitTable(config.timeWaitCapacity(), Math.max(1, config.timeWaitNanos()),
+            this::onTimeWaitRemoved);
         this.timers = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, now, TICK_NANOS, TICKS_PER_WHEEL);
         this.eventQueue = new ArrayDeque<>(config.maxConnections());
         this.pool = new ArrayDeque<>(Math.min(config.maxConnections(), 1024));
@@ -122,8 +135,17 @@ public final class TcpEngine implements TransportHandler
 
     /**
      * Where an engine stands among the contexts that share an interface: the part of the flow
-     * space it owns and the local ports other parts of the stack hold. Implemented by the
-     * context layer ({@code io.jmtcp.core.ContextPlacement}), called only on the engine's thread.
+     * space it owns, and the stack's account of its local ports, which binds, listens and the
+     * connections of every context share. Implemented by the context layer
+     * ({@code io.jmtcp.core.ContextPlacement}, over {@code io.jmtcp.core.PortSpace}, whose
+     * Javadoc has the sharing rules), called only on the engine's thread.
+     *
+     * <p>The engine counts every connection it opens actively on its local port, from
+     * {@link #connect} until the connection leaves the flow table without a TIME_WAIT record
+     * (closed, reset, timed out, aborted, refused) or its TIME_WAIT record goes (expired, evicted
+     * when the table is full, removed by a SYN that reopens the 4-tuple, or dropped by
+     * {@link #close()}): exactly one {@link #releasePort} per counted connection. Accepted
+     * connections are not counted (they live on their listener's port).
      */
     public interface Placement
     {
@@ -137,10 +159,39 @@ public final class TcpEngine implements TransportHandler
         boolean owns(int localIp, int localPort, int remoteIp, int remotePort);
 
         /**
-         * @param port a local port.
-         * @return true if a bind or listen holds it (an active open must not take it).
+         * Count a new connection on an ephemeral port, unless a bind or listen of the stack holds
+         * it (an active open must not take it), in one atomic step.
+         *
+         * @param port    a port of the ephemeral range.
+         * @param sharing the connection's {@link #REUSE_ADDRESS} and {@link #REUSE_PORT} bits.
+         * @return true if counted.
          */
-        boolean claimed(int port);
+        boolean useEphemeralPort(int port, int sharing);
+
+        /**
+         * Count a new connection on a port the application chose.
+         *
+         * @param port    the port.
+         * @param sharing the connection's sharing bits.
+         * @return true if counted, false if the port carries as many connections as it can.
+         */
+        boolean usePort(int port, int sharing);
+
+        /**
+         * Uncount a connection counted by {@link #useEphemeralPort} or {@link #usePort}.
+         *
+         * @param port    the port.
+         * @param sharing the sharing bits it was counted with.
+         */
+        void releasePort(int port, int sharing);
+
+        /**
+         * @param port    a port to listen on.
+         * @param sharing the listener's sharing bits.
+         * @return true unless a connection of the stack uses the port and does not share it with
+         *         a listener of that sharing.
+         */
+        boolean mayListen(int port, int sharing);
 
         /**
          * @return the first port active opens choose from.
@@ -166,9 +217,26 @@ public final class TcpEngine implements TransportHandler
             }
 
             @Override
-            public boolean claimed(final int port)
+            public boolean useEphemeralPort(final int port, final int sharing)
             {
-                return false;
+                return true;
+            }
+
+            @Override
+            public boolean usePort(final int port, final int sharing)
+            {
+                return true;
+            }
+
+            @Override
+            public void releasePort(final int port, final int sharing)
+            {
+            }
+
+            @Override
+            public boolean mayListen(final int port, final int sharing)
+            {
+                return true;
             }
 
             @Override
@@ -190,42 +258,82 @@ public final class TcpEngine implements TransportHandler
     // ---------------------------------------------------------------------------------------------
 
     /**
-     * Active open (RFC 9293 §3.10.1): send a SYN to {@code remoteIp:remotePort}.
+     * Active open (RFC 9293 §3.10.1) by a socket without SO_REUSEADDR or SO_REUSEPORT:
+     * {@link #connect(int, int, int, int, TcpHandler, long)} with sharing 0.
      *
      * @param remoteIp   the peer.
      * @param remotePort its port, 1..65535.
      * @param localPort  our port, or 0 for an ephemeral one.
      * @param handler    who hears the connection's events.
      * @param now        the context's time.
-     * @return the connection in SYN_SENT, or null with {@link #lastError()} EINVAL, EADDRINUSE
-     *         (the 4-tuple is in use or in TIME_WAIT), EADDRNOTAVAIL (no free ephemeral port owned
-     *         by this context; or an explicit {@code localPort} whose flow hashes to another
-     *         context of the stack, whose port would receive all the peer's segments) or ENOBUFS.
+     * @return as the full form.
      */
     public TcpConnection connect(final int remoteIp, final int remotePort, final int localPort,
         final TcpHandler handler, final long now)
     {
+        return connect(remoteIp, remotePort, localPort, 0, handler, now);
+    }
+
+    /**
+     * Active open (RFC 9293 §3.10.1): send a SYN to {@code remoteIp:remotePort}. The connection
+     * uses its local port in the stack's account ({@link Placement}) until the engine lets it go,
+     * TIME_WAIT included: meanwhile a bind or listen of the port is refused unless its socket and
+     * this one both set SO_REUSEADDR, or both SO_REUSEPORT.
+     *
+     * @param remoteIp   the peer.
+     * @param remotePort its port, 1..65535.
+     * @param localPort  our port, or 0 for an ephemeral one: the next port of the shared range,
+     *                   in rotation, that this context owns for the peer and no bind or listen
+     *                   holds (RFC 6056 §3.3.3).
+     * @param sharing    the socket's {@link #REUSE_ADDRESS} and {@link #REUSE_PORT} bits.
+     * @param handler    who hears the connection's events.
+     * @param now        the context's time.
+     * @return the connection in SYN_SENT, or null with {@link #lastError()} EINVAL (an argument
+     *         out of range), EADDRINUSE (the 4-tuple is in use or in TIME_WAIT, or the explicit
+     *         {@code localPort} carries {@code PortSpace.MAX_CONNECTIONS} connections of this
+     *         sharing), EADDRNOTAVAIL (no free ephemeral port owned by this context; or an
+     *         explicit {@code localPort} whose flow hashes to another context of the stack, whose
+     *         port would receive all the peer's segments) or ENOBUFS.
+     */
+    public TcpConnection connect(final int remoteIp, final int remotePort, final int localPort, final int sharing,
+        final TcpHandler handler, final long now)
+    {
         this.now = now;
-        if (remotePort <= 0 || remotePort > 0xFFFF || localPort < 0 || localPort > 0xFFFF || remoteIp == 0)
+        if (remotePort <= 0 || remotePort > 0xFFFF || localPort < 0 || localPort > 0xFFFF || remoteIp == 0 ||
+            (sharing & ~(REUSE_ADDRESS | REUSE_PORT)) != 0)
         {
             return fail(TcpError.EINVAL);
         }
-        final int port = localPort != 0 ? localPort : ephemeralPort(remoteIp, remotePort);
-        if (port < 0 || !placement.owns(localIp, port, remoteIp, remotePort))
+        final int port;
+        if (localPort == 0)
         {
-            return fail(TcpError.EADDRNOTAVAIL);
+            port = ephemeralPort(remoteIp, remotePort, sharing);
+            if (port < 0)
+            {
+                return fail(TcpError.EADDRNOTAVAIL);
+            }
         }
-        final long key = flowKey(remoteIp, remotePort, port);
-        if (flows.containsKey(key) || timeWait.find(key) >= 0)
+        else
         {
-            return fail(TcpError.EADDRINUSE);
+            if (!placement.owns(localIp, localPort, remoteIp, remotePort))
+            {
+                return fail(TcpError.EADDRNOTAVAIL);
+            }
+            if (!fourTupleFree(remoteIp, remotePort, localPort) || !placement.usePort(localPort, sharing))
+            {
+                return fail(TcpError.EADDRINUSE);
+            }
+            port = localPort;
         }
         final TcpConnection connection = allocate();
         if (connection == null)
         {
+            placement.releasePort(port, sharing);
             return fail(TcpError.ENOBUFS);
         }
+        final long key = flowKey(remoteIp, remotePort, port);
         connection.reset(localIp, port, remoteIp, remotePort, key, handler);
+        connection.portUse = sharing;
         flows.put(key, connection);
         connection.inFlowTable = true;
         counters.increment(StackCounter.TCP_ACTIVE_OPENS);
@@ -236,20 +344,43 @@ public final class TcpEngine implements TransportHandler
     }
 
     /**
-     * Passive open (RFC 9293 §3.10.1): listen on {@code port}.
+     * Passive open (RFC 9293 §3.10.1) by a socket without SO_REUSEADDR or SO_REUSEPORT:
+     * {@link #listen(int, int, int, TcpHandler)} with sharing 0.
      *
      * @param port    1..65535.
      * @param backlog accept queue length, at least 1.
      * @param handler who hears the listener's and its connections' events.
-     * @return the listener, or null with {@link #lastError()} EINVAL or EADDRINUSE.
+     * @return as the full form.
      */
     public TcpListener listen(final int port, final int backlog, final TcpHandler handler)
     {
-        if (port <= 0 || port > 0xFFFF || backlog <= 0)
+        return listen(port, backlog, 0, handler);
+    }
+
+    /**
+     * Passive open (RFC 9293 §3.10.1): listen on {@code port}. The engine does not claim the
+     * port in the stack's account (the socket API's bind and listen do, before they get here); it
+     * refuses a port this context listens on already, and a port that connections of the stack
+     * use (any context's active opens, TIME_WAIT included) unless, for every one of them, both
+     * sockets set SO_REUSEADDR or both set SO_REUSEPORT, as Linux's listen does
+     * ({@code inet_csk_listen_start} checks {@code inet_csk_bind_conflict} again). A listener let
+     * in that way coexists with those connections: their segments reach them, all other segments
+     * for the port reach the listener.
+     *
+     * @param port    1..65535.
+     * @param backlog accept queue length, at least 1.
+     * @param sharing the socket's {@link #REUSE_ADDRESS} and {@link #REUSE_PORT} bits.
+     * @param handler who hears the listener's and its connections' events.
+     * @return the listener, or null with {@link #lastError()} EINVAL (an argument out of range)
+     *         or EADDRINUSE (listening already, or a connection keeps the port).
+     */
+    public TcpListener listen(final int port, final int backlog, final int sharing, final TcpHandler handler)
+    {
+        if (port <= 0 || port > 0xFFFF || backlog <= 0 || (sharing & ~(REUSE_ADDRESS | REUSE_PORT)) != 0)
         {
             return fail(TcpError.EINVAL);
         }
-        if (listeners.containsKey(port))
+        if (listeners.containsKey(port) || !placement.mayListen(port, sharing))
         {
             return fail(TcpError.EADDRINUSE);
         }
@@ -308,6 +439,28 @@ public final class TcpEngine implements TransportHandler
         {
             c.abort();
         }
+    }
+
+    /**
+     * Drop every connection and TIME_WAIT record at once, as a context does when it is destroyed:
+     * connections go to CLOSED with ECONNABORTED, without a segment to the peers or an event to
+     * the handlers, and the ports they used go back to the stack's account
+     * ({@link Placement#releasePort}), so that a port space that outlives this engine keeps none
+     * of its uses. Idempotent.
+     */
+    public void close()
+    {
+        for (final TcpConnection connection : new ArrayList<>(flows.values()))
+        {
+            connection.state = TcpState.CLOSED;
+            if (connection.error == TcpError.NONE)
+            {
+                connection.error = TcpError.ECONNABORTED;
+            }
+            removeFromFlows(connection);
+            releasePort(connection);
+        }
+        timeWait.clear();
     }
 
     private int lastError;
@@ -942,11 +1095,23 @@ public final class TcpEngine implements TransportHandler
         {
             final int window = Math.max(0, connection.rcvAdvertisedRight - connection.receiveBuffer.rcvNxt()) >>>
                 connection.rcvShift;
-            timeWait.add(connection.flowKey, connection.sndMax, connection.rcvNxt(), Math.min(window, 0xFFFF),
-                connection.timestampsOn, connection.tsRecent, now);
+            // The record keeps the connection's port in use until it goes (onTimeWaitRemoved).
+            final int portUse = connection.portUse;
+            connection.portUse = NO_PORT_USE;
+            timeWait.add(connection.flowKey, portUse, connection.sndMax, connection.rcvNxt(),
+                Math.min(window, 0xFFFF), connection.timestampsOn, connection.tsRecent, now);
             counters.increment(StackCounter.TCP_TIME_WAIT_ENTERED);
         }
         finish(connection, TcpState.TIME_WAIT, TcpError.NONE);
+    }
+
+    /** Every record that leaves the TIME_WAIT table, however it leaves, gives its port back. */
+    private void onTimeWaitRemoved(final long flowKey, final int portUse)
+    {
+        if (portUse != NO_PORT_USE)
+        {
+            placement.releasePort((int)(flowKey & 0xFFFF), portUse);
+        }
     }
 
     /**
@@ -981,6 +1146,7 @@ public final class TcpEngine implements TransportHandler
             connection.listener.remove(connection);
         }
         removeFromFlows(connection);
+        releasePort(connection);
         counters.increment(StackCounter.TCP_CONNECTIONS_CLOSED);
         if (connection.orphan())
         {
@@ -1004,6 +1170,16 @@ public final class TcpEngine implements TransportHandler
             timers.cancelTimer(connection.timerId);
             timerOwners.remove(connection.timerId);
             connection.timerId = NO_TIMER;
+        }
+    }
+
+    /** The connection is out of the flow table with no TIME_WAIT record: its port is no longer used. */
+    private void releasePort(final TcpConnection connection)
+    {
+        if (connection.portUse != NO_PORT_USE)
+        {
+            placement.releasePort(connection.localPort, connection.portUse);
+            connection.portUse = NO_PORT_USE;
         }
     }
 
@@ -1082,13 +1258,16 @@ public final class TcpEngine implements TransportHandler
 
     /**
      * The next port of the shared ephemeral range, in rotation, that this context owns for the
-     * peer (its flow hashes here, or the peer's segments would reach another context), that no
-     * bind or listen of the stack holds, and that is free for the peer here: no connection, no
-     * TIME_WAIT record (RFC 6056 §3.3.3's simple rotation; the start is random per context).
+     * peer (its flow hashes here, or the peer's segments would reach another context), that is
+     * free for the peer here (no connection, no TIME_WAIT record, no listener of this context),
+     * and that no bind or listen of the stack holds; the last check and the port's use are one
+     * step of the stack's account (RFC 6056 §3.3.3's simple rotation; the start is random per
+     * context). Connections to different peers may share a port (RFC 6056 §2.2: only the
+     * 4-tuple must be unique).
      *
-     * @return the port, or -1 if none is free.
+     * @return the port, counted as used, or -1 if none is free.
      */
-    private int ephemeralPort(final int remoteIp, final int remotePort)
+    private int ephemeralPort(final int remoteIp, final int remotePort, final int sharing)
     {
         final int first = placement.ephemeralFirst();
         final int last = placement.ephemeralLast();
@@ -1097,17 +1276,23 @@ public final class TcpEngine implements TransportHandler
         {
             final int port = nextEphemeral;
             nextEphemeral = nextEphemeral == last ? first : nextEphemeral + 1;
-            if (!placement.owns(localIp, port, remoteIp, remotePort) || placement.claimed(port))
-            {
-                continue;
-            }
-            final long key = flowKey(remoteIp, remotePort, port);
-            if (!flows.containsKey(key) && timeWait.find(key) < 0 && !listeners.containsKey(port))
+            if (placement.owns(localIp, port, remoteIp, remotePort) && fourTupleFree(remoteIp, remotePort, port) &&
+                !listeners.containsKey(port) && placement.useEphemeralPort(port, sharing))
             {
                 return port;
             }
         }
         return -1;
+    }
+
+    /**
+     * RFC 6056 §2.2: a connection's 4-tuple must be unique; one kept in TIME-WAIT (RFC 9293
+     * §3.3.2) is not reused either.
+     */
+    private boolean fourTupleFree(final int remoteIp, final int remotePort, final int localPort)
+    {
+        final long key = flowKey(remoteIp, remotePort, localPort);
+        return !flows.containsKey(key) && timeWait.find(key) < 0;
     }
 
     /**

@@ -16,7 +16,7 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * connections, as Linux does with its {@code tcp_timewait_sock}: after both FINs, all a TCP
  * still needs for 2&times;MSL is enough to re-acknowledge a retransmitted FIN, answer stray
  * segments, and decide whether a new SYN may reopen the 4-tuple. A busy server holds many of
- * them, so they cost 45 bytes each here, plus 8 to 16 of hash buckets, instead of a connection's buffers.
+ * them, so they cost 49 bytes each here, plus 8 to 16 of hash buckets, instead of a connection's buffers.
  *
  * <p>One table per context, of a capacity fixed at construction: every array is allocated by
  * the constructor and nothing afterwards.
@@ -42,6 +42,10 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  *   <li>When the table is full, adding a record evicts the oldest one early, counted by
  *       {@link #evictedEarly()}: a shortened TIME-WAIT is a small risk (RFC 9293 §3.3.2 keeps it
  *       to catch old duplicates), refusing to close a connection is not an option.</li>
+ *   <li>Each record carries an {@code int} tag of its owner's (the engine's: whether the
+ *       connection's local port is counted as used), handed to the {@link RemovalListener} when
+ *       the record leaves the table, whichever way it leaves: expired, evicted, removed,
+ *       replaced by a record of the same key, or cleared.</li>
  * </ul>
  *
  * <p>Owned by one thread, like everything a context owns.
@@ -65,6 +69,20 @@ public final class TimeWaitTable
      */
     public static final int ACTION_ACCEPT_SYN = 3;
 
+    /** Told of every record that leaves the table. */
+    @FunctionalInterface
+    public interface RemovalListener
+    {
+        /**
+         * A record left the table (a replaced one: its new record is in place). Must not call back
+         * into the table.
+         *
+         * @param flowKey the record's key.
+         * @param tag     the tag it was added with.
+         */
+        void onRemoved(long flowKey, int tag);
+    }
+
     private static final int NONE = -1;
     /** The {@link #older} link of a free slot, to tell it from a record. */
     private static final int FREE = -2;
@@ -76,12 +94,14 @@ public final class TimeWaitTable
     private final long hashKey0;
     private final long hashKey1;
     private final UnsafeBuffer hashInput = new UnsafeBuffer(new byte[Long.BYTES]);
+    private final RemovalListener removalListener;
 
     /** The hash: a slot number or {@link #EMPTY} per bucket. */
     private final int[] buckets;
     private final int bucketMask;
 
     private final long[] flowKeys;
+    private final int[] tags;
     /** The bucket each record's key hashes to, so that deletion does not hash again. */
     private final int[] homeBuckets;
     private final int[] sndNxts;
@@ -103,23 +123,26 @@ public final class TimeWaitTable
     /**
      * A table with a fresh secret hash key from {@link SecureRandom}.
      *
-     * @param capacity      the most records held, 1 to 2<sup>28</sup>.
-     * @param timeWaitNanos how long a record lives, 2&times;MSL (RFC 9293 §3.3.2), more than 0.
+     * @param capacity        the most records held, 1 to 2<sup>28</sup>.
+     * @param timeWaitNanos   how long a record lives, 2&times;MSL (RFC 9293 §3.3.2), more than 0.
+     * @param removalListener told of every record that leaves the table.
      */
-    public TimeWaitTable(final int capacity, final long timeWaitNanos)
+    public TimeWaitTable(final int capacity, final long timeWaitNanos, final RemovalListener removalListener)
     {
-        this(capacity, timeWaitNanos, new SecureRandom().nextLong(), new SecureRandom().nextLong());
+        this(capacity, timeWaitNanos, new SecureRandom().nextLong(), new SecureRandom().nextLong(), removalListener);
     }
 
     /**
      * A table with a given hash key, for tests that need to know where keys land.
      *
-     * @param capacity      the most records held, 1 to 2<sup>28</sup>.
-     * @param timeWaitNanos how long a record lives, 2&times;MSL (RFC 9293 §3.3.2), more than 0.
-     * @param hashKey0      the first 64 bits of the SipHash key.
-     * @param hashKey1      the last 64 bits of the SipHash key.
+     * @param capacity        the most records held, 1 to 2<sup>28</sup>.
+     * @param timeWaitNanos   how long a record lives, 2&times;MSL (RFC 9293 §3.3.2), more than 0.
+     * @param hashKey0        the first 64 bits of the SipHash key.
+     * @param hashKey1        the last 64 bits of the SipHash key.
+     * @param removalListener told of every record that leaves the table.
      */
-    public TimeWaitTable(final int capacity, final long timeWaitNanos, final long hashKey0, final long hashKey1)
+    public TimeWaitTable(final int capacity, final long timeWaitNanos, final long hashKey0, final long hashKey1,
+        final RemovalListener removalListener)
     {
         if (capacity < 1 || capacity > MAX_CAPACITY)
         {
@@ -133,6 +156,7 @@ public final class TimeWaitTable
         this.timeWaitNanos = timeWaitNanos;
         this.hashKey0 = hashKey0;
         this.hashKey1 = hashKey1;
+        this.removalListener = removalListener;
 
         // At least two buckets per record: linear probing stays short at a load of 1/2.
         final int bucketCount = Integer.highestOneBit(2 * capacity - 1) << 1;
@@ -141,6 +165,7 @@ public final class TimeWaitTable
         Arrays.fill(buckets, EMPTY);
 
         flowKeys = new long[capacity];
+        tags = new int[capacity];
         homeBuckets = new int[capacity];
         sndNxts = new int[capacity];
         rcvNxts = new int[capacity];
@@ -160,10 +185,12 @@ public final class TimeWaitTable
 
     /**
      * Adds the record of a connection entering TIME-WAIT, with a deadline {@code timeWaitNanos}
-     * from {@code now}. A record of the same key is replaced, fields and deadline. When the table
-     * is full, the oldest record is evicted to make room and counted by {@link #evictedEarly()}.
+     * from {@code now}. A record of the same key is replaced, tag, fields and deadline (the
+     * listener hears of the old one). When the table is full, the oldest record is evicted to make
+     * room and counted by {@link #evictedEarly()}.
      *
      * @param flowKey       the connection's key, opaque here.
+     * @param tag           the owner's tag, opaque here, given back to the {@link RemovalListener}.
      * @param sndNxt        SND.NXT, our next sequence number, after our FIN.
      * @param rcvNxt        RCV.NXT, the next sequence number expected, after the peer's FIN.
      * @param rcvWindow     the receive window we advertise, already scaled, unsigned.
@@ -172,11 +199,12 @@ public final class TimeWaitTable
      * @param now           the context's time in nanoseconds.
      * @return true if a new record was added, false if a record of the same key was replaced.
      */
-    public boolean add(final long flowKey, final int sndNxt, final int rcvNxt, final int rcvWindow,
+    public boolean add(final long flowKey, final int tag, final int sndNxt, final int rcvNxt, final int rcvWindow,
         final boolean hasTimestamps, final int tsRecent, final long now)
     {
         int slot = find(flowKey);
         final boolean added = slot == NONE;
+        final int replacedTag = added ? 0 : tags[slot];
         if (added)
         {
             if (size == capacity)
@@ -194,6 +222,7 @@ public final class TimeWaitTable
         {
             unlink(slot);
         }
+        tags[slot] = tag;
         sndNxts[slot] = sndNxt;
         rcvNxts[slot] = rcvNxt;
         rcvWindows[slot] = rcvWindow;
@@ -201,6 +230,10 @@ public final class TimeWaitTable
         tsRecents[slot] = tsRecent;
         expiries[slot] = now + timeWaitNanos;
         appendNewest(slot);
+        if (!added)
+        {
+            removalListener.onRemoved(flowKey, replacedTag);
+        }
         return added;
     }
 
@@ -334,6 +367,22 @@ public final class TimeWaitTable
             expired++;
         }
         return expired;
+    }
+
+    /**
+     * Removes every record, as when the context that owns the table is destroyed.
+     *
+     * @return the number of records removed.
+     */
+    public int clear()
+    {
+        int cleared = 0;
+        while (oldest != NONE)
+        {
+            removeRecord(oldest);
+            cleared++;
+        }
+        return cleared;
     }
 
     /**
@@ -509,6 +558,7 @@ public final class TimeWaitTable
         newer[slot] = freeHead;
         freeHead = slot;
         size--;
+        removalListener.onRemoved(flowKeys[slot], tags[slot]);
     }
 
     private void removeFromHash(final int slot)

@@ -2,7 +2,6 @@ package io.jmtcp.api;
 
 import io.jmtcp.core.ContextConfig;
 import io.jmtcp.core.ContextRunner;
-import io.jmtcp.core.PortSpace;
 import io.jmtcp.core.StackContext;
 import io.jmtcp.net.InterfaceConfig;
 import io.jmtcp.port.LinkImpairments;
@@ -46,8 +45,8 @@ final class ApiFixture implements AutoCloseable
         link = MemoryLink.builder().clock(clock).seed(1).capacity(4096).aToB(aToB).build();
         contextA = new StackContext(config("a", "02:00:00:00:00:01", A), link.endA(), clock, tcpConfig);
         contextB = new StackContext(config("b", "02:00:00:00:00:02", B), link.endB(), clock, tcpConfig);
-        a = MtcpContext.attach(contextA, 0, new PortSpace(49152, 65535), socketConfig);
-        b = MtcpContext.attach(contextB, contextIndexB, new PortSpace(49152, 65535), socketConfig);
+        a = MtcpContext.attach(contextA, 0, socketConfig);
+        b = MtcpContext.attach(contextB, contextIndexB, socketConfig);
         if (threaded)
         {
             runnerA = ContextRunner.start(contextA);

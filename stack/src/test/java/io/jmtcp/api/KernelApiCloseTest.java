@@ -79,6 +79,9 @@ class KernelApiCloseTest
             assertEquals(Integer.toString(BYTES), peer.value("bytes"), peer::describe);
             assertEquals(SeededBytes.sha256Hex(OUR_SEED, BYTES), peer.value("sha256"));
             closeAndAssertReturned(stack, -1);
+            assertEquals(1, stack.group().portSpace().connectionsOnAllPorts(), "our TIME_WAIT keeps its port");
+            stack.close();
+            assertEquals(0, stack.group().portSpace().connectionsOnAllPorts(), "until the stack is closed");
         }
     }
 
@@ -244,7 +247,10 @@ class KernelApiCloseTest
         assertReturned(stack);
     }
 
-    /** Ids, connections (TIME_WAIT records aside) and the listening port all back. */
+    /**
+     * Ids, connections (TIME_WAIT records aside) and the listening port all back; no port in use
+     * but by TIME_WAIT records (of our active opens).
+     */
     private static void assertReturned(final MtcpStack stack) throws Exception
     {
         assertEquals(0, stack.group().portSpace().holders(PORT));
@@ -253,5 +259,9 @@ class KernelApiCloseTest
         assertTrue(ApiStackOnBed.await(() -> stack.context(0).socketsInUse() == 0, STEP),
             () -> "ids left\n" + ApiStackOnBed.describe(stack));
         assertEquals(0, stack.stackContext(0).counters().get(StackCounter.INTERNAL_ERRORS));
+        final int timeWaitRecords = ApiStackOnBed.call(stack.stackContext(0), sc -> sc.tcp().timeWaitCount());
+        assertTrue(stack.group().portSpace().connectionsOnAllPorts() <= timeWaitRecords,
+            () -> "ports in use by " + stack.group().portSpace().connectionsOnAllPorts() + " connections, " +
+            timeWaitRecords + " TIME_WAIT records");
     }
 }

@@ -133,6 +133,17 @@ class MultiContextApiTest
                 assertEquals(0, bed.stack.context(c).socketsInUse(), "context " + c + " socket slots");
             }
             assertEquals(0, bed.stack.group().portSpace().holders(PORT));
+            // Both kinds closed first and are in TIME_WAIT; the 4 active opens per context keep
+            // their ports, the accepted connections do not (they are the listeners' port).
+            int timeWaitRecords = 0;
+            for (int c = 0; c < contexts; c++)
+            {
+                timeWaitRecords += bed.stack.stackContext(c).tcp().timeWaitCount();
+            }
+            assertEquals(clients + 4 * contexts, timeWaitRecords);
+            assertEquals(4 * contexts, bed.stack.group().portSpace().connectionsOnAllPorts());
+            bed.stack.close();
+            assertEquals(0, bed.stack.group().portSpace().connectionsOnAllPorts(), "none once the stack is closed");
         }
     }
 

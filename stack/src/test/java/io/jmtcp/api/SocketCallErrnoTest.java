@@ -143,7 +143,7 @@ class SocketCallErrnoTest
         {
             for (int port = w.a.ports().ephemeralFirst(); port <= w.a.ports().ephemeralLast(); port++)
             {
-                w.a.ports().bind(port, false);
+                w.a.ports().bind(port, 0);
             }
             final int s = w.stream();
             final long result = Mtcp.listen(w.a, s, 4);

@@ -108,7 +108,7 @@ class ContextGroupMemoryLinkTest
         {
             final PortSpace ports = bed.group.portSpace();
             final int claimed = firstPortOwnedBy(1, contexts, ports.ephemeralFirst());
-            assertEquals(0, ports.bind(claimed, false));
+            assertEquals(0, ports.bind(claimed, 0));
             for (int c = 0; c < contexts; c++)
             {
                 final StackContext context = bed.group.context(c);

@@ -78,6 +78,8 @@ final class EngineFixture
 
     /** The peer's port of the segments it sends (a test may open several connections). */
     int peerPort = PEER_PORT;
+    /** Our port of the segments the peer sends ({@link #LOCAL_PORT}, or an active open's ephemeral port). */
+    int localPort = LOCAL_PORT;
 
     TcpListener listener;
 
@@ -93,10 +95,24 @@ final class EngineFixture
 
     EngineFixture(final TcpConfig config, final int mtu)
     {
+        this(config, mtu, null);
+    }
+
+    /** The engine of a context of a stack, which shares its ports through {@code placement}. */
+    EngineFixture(final TcpConfig config, final TcpEngine.Placement placement)
+    {
+        this(config, MTU, placement);
+    }
+
+    private EngineFixture(final TcpConfig config, final int mtu, final TcpEngine.Placement placement)
+    {
         this.config = config.secret(KEY0, KEY1);
         this.mtu = mtu;
-        this.engine = new TcpEngine(config, LOCAL_IP, new CapturingOutput(), counters, new IsnGenerator(KEY0, KEY1),
-            new SynCookies(KEY0, KEY1), now);
+        this.engine = placement == null
+            ? new TcpEngine(config, LOCAL_IP, new CapturingOutput(), counters, new IsnGenerator(KEY0, KEY1),
+                new SynCookies(KEY0, KEY1), now)
+            : new TcpEngine(config, LOCAL_IP, new CapturingOutput(), counters, new IsnGenerator(KEY0, KEY1),
+                new SynCookies(KEY0, KEY1), now, placement);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -402,7 +418,7 @@ final class EngineFixture
             final int optionsLength = TcpOptionsWriter.padToWord(b, at + TcpHeader.MIN_HEADER_LENGTH,
                 o - at - TcpHeader.MIN_HEADER_LENGTH);
             final int headerLength = TcpHeader.MIN_HEADER_LENGTH + optionsLength;
-            TcpHeader.write(b, at, peerPort, LOCAL_PORT, seqNumber, ackNumber, headerLength, flags, win, 0);
+            TcpHeader.write(b, at, peerPort, localPort, seqNumber, ackNumber, headerLength, flags, win, 0);
             b.putBytes(at + headerLength, payload);
             final int tcpLength = headerLength + payload.length;
             TcpHeader.writeChecksum(b, at, tcpLength, PEER_IP, LOCAL_IP);

@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * TIME-WAIT records: the table (lookup, replacement, FIFO expiry with restarts, eviction, hash
- * collisions and backward-shift deletion, checked against a reference model), and the segment
+ * collisions and backward-shift deletion, the removal listener told of every record that leaves,
+ * checked against a reference model), and the segment
  * rules of RFC 9293 §3.10.7.4, RFC 1337, RFC 6191 and RFC 7323 one by one.
  *
  * <p>The randomized test draws a seed, prints it and reports it in any failure;
@@ -44,14 +45,19 @@ final class TimeWaitTableTest
     private static final int RCV_NXT = 5_000;
     private static final int WINDOW = 65_535;
     private static final int TS_RECENT = 100_000;
+    /** The owner's tag of most records here. */
+    private static final int TAG = 42;
 
     private final long seed = Long.getLong("jmtcp.seed", System.nanoTime());
     private final SplittableRandom random = new SplittableRandom(seed);
-    private final TimeWaitTable table = new TimeWaitTable(16, TIME_WAIT, KEY0, KEY1);
+    /** The records the tables of a test let go, in order: {key, tag}. */
+    private final List<long[]> removed = new ArrayList<>();
+    private final TimeWaitTable.RemovalListener removals = (key, tag) -> removed.add(new long[] {key, tag});
+    private final TimeWaitTable table = new TimeWaitTable(16, TIME_WAIT, KEY0, KEY1, removals);
 
     private int addRecord(final boolean timestamps)
     {
-        table.add(FLOW, SND_NXT, RCV_NXT, WINDOW, timestamps, TS_RECENT, T);
+        table.add(FLOW, TAG, SND_NXT, RCV_NXT, WINDOW, timestamps, TS_RECENT, T);
         return table.find(FLOW);
     }
 
@@ -59,7 +65,7 @@ final class TimeWaitTableTest
     void addFindRemove()
     {
         assertEquals(-1, table.find(FLOW));
-        assertTrue(table.add(FLOW, SND_NXT, RCV_NXT, WINDOW, true, TS_RECENT, T));
+        assertTrue(table.add(FLOW, TAG, SND_NXT, RCV_NXT, WINDOW, true, TS_RECENT, T));
         final int slot = table.find(FLOW);
         assertTrue(slot >= 0);
         assertEquals(FLOW, table.flowKey(slot));
@@ -85,10 +91,10 @@ final class TimeWaitTableTest
     @Test
     void addReplacesARecordOfTheSameKey()
     {
-        table.add(FLOW, SND_NXT, RCV_NXT, WINDOW, true, TS_RECENT, T);
-        table.add(FLOW + 1, 1, 2, 3, false, 4, T + 1);
+        table.add(FLOW, TAG, SND_NXT, RCV_NXT, WINDOW, true, TS_RECENT, T);
+        table.add(FLOW + 1, TAG, 1, 2, 3, false, 4, T + 1);
         final int slot = table.find(FLOW);
-        assertFalse(table.add(FLOW, 7, 8, 9, false, 10, T + 2), "replaced, not added");
+        assertFalse(table.add(FLOW, TAG, 7, 8, 9, false, 10, T + 2), "replaced, not added");
         assertEquals(2, table.size());
         assertEquals(slot, table.find(FLOW), "same slot");
         assertEquals(7, table.sndNxt(slot));
@@ -109,7 +115,7 @@ final class TimeWaitTableTest
     {
         for (int i = 0; i < 10; i++)
         {
-            table.add(FLOW + i, i, i, i, false, 0, T + i * 1000L);
+            table.add(FLOW + i, TAG, i, i, i, false, 0, T + i * 1000L);
         }
         assertEquals(T + TIME_WAIT, table.nextExpiry());
         assertEquals(0, table.expire(T + TIME_WAIT - 1));
@@ -132,7 +138,7 @@ final class TimeWaitTableTest
         // The deadline wraps past Long.MAX_VALUE to a negative value: a plain deadline <= now
         // would expire it at once.
         final long now = Long.MAX_VALUE - 10;
-        table.add(FLOW, 1, 2, 3, false, 0, now);
+        table.add(FLOW, TAG, 1, 2, 3, false, 0, now);
         final int slot = table.find(FLOW);
         assertTrue(table.expiry(slot) < 0, "deadline wrapped");
         assertEquals(0, table.expire(now));
@@ -145,9 +151,9 @@ final class TimeWaitTableTest
     @Test
     void restartMovesTheDeadlineAndTheFifoPosition()
     {
-        table.add(FLOW, 1, 1, 1, false, 0, T);
-        table.add(FLOW + 1, 2, 2, 2, false, 0, T + 10);
-        table.add(FLOW + 2, 3, 3, 3, false, 0, T + 20);
+        table.add(FLOW, TAG, 1, 1, 1, false, 0, T);
+        table.add(FLOW + 1, TAG, 2, 2, 2, false, 0, T + 10);
+        table.add(FLOW + 2, TAG, 3, 3, 3, false, 0, T + 20);
         final int first = table.find(FLOW);
         table.restart(first, T + 30);
         assertEquals(T + 30 + TIME_WAIT, table.expiry(first));
@@ -170,28 +176,64 @@ final class TimeWaitTableTest
     @Test
     void fullTableEvictsTheOldestRecordEarly()
     {
-        final TimeWaitTable small = new TimeWaitTable(4, TIME_WAIT, KEY0, KEY1);
+        final TimeWaitTable small = new TimeWaitTable(4, TIME_WAIT, KEY0, KEY1, removals);
         for (int i = 0; i < 4; i++)
         {
-            assertTrue(small.add(FLOW + i, i, i, i, false, 0, T + i));
+            assertTrue(small.add(FLOW + i, TAG, i, i, i, false, 0, T + i));
         }
         assertEquals(0, small.evictedEarly());
-        assertTrue(small.add(FLOW + 4, 4, 4, 4, false, 0, T + 4));
+        assertTrue(small.add(FLOW + 4, TAG, 4, 4, 4, false, 0, T + 4));
         assertEquals(1, small.evictedEarly());
         assertEquals(4, small.size());
         assertEquals(-1, small.find(FLOW), "the oldest went");
 
         // A restart makes a record the newest: the next eviction takes the one after it.
         small.restart(small.find(FLOW + 1), T + 5);
-        small.add(FLOW + 5, 5, 5, 5, false, 0, T + 6);
+        small.add(FLOW + 5, TAG, 5, 5, 5, false, 0, T + 6);
         assertEquals(2, small.evictedEarly());
         assertTrue(small.find(FLOW + 1) >= 0);
         assertEquals(-1, small.find(FLOW + 2));
 
         // Replacing a key in a full table evicts nothing.
-        assertFalse(small.add(FLOW + 5, 6, 6, 6, false, 0, T + 7));
+        assertFalse(small.add(FLOW + 5, TAG, 6, 6, 6, false, 0, T + 7));
         assertEquals(2, small.evictedEarly());
         assertEquals(4, small.size());
+    }
+
+    @Test
+    void everyWayOutTellsTheListenerOnceWithTheRecordsTag()
+    {
+        final TimeWaitTable small = new TimeWaitTable(3, TIME_WAIT, KEY0, KEY1, removals);
+        small.add(FLOW, 1, 0, 0, 0, false, 0, T);
+        small.add(FLOW + 1, 2, 0, 0, 0, false, 0, T + 1);
+        small.add(FLOW + 2, 3, 0, 0, 0, false, 0, T + 2);
+        assertRemoved(records(), "nothing left yet");
+        small.add(FLOW + 3, 4, 0, 0, 0, false, 0, T + 3);
+        assertRemoved(records(FLOW, 1), "evicted to make room");
+        small.add(FLOW + 1, 5, 0, 0, 0, false, 0, T + 4);
+        assertRemoved(records(FLOW + 1, 2), "replaced by a record of the same key");
+        small.restart(small.find(FLOW + 3), T + 5);
+        assertRemoved(records(), "a restart keeps the record");
+        small.remove(small.find(FLOW + 2));
+        assertRemoved(records(FLOW + 2, 3), "removed");
+        assertEquals(1, small.expire(T + 4 + TIME_WAIT));
+        assertRemoved(records(FLOW + 1, 5), "expired");
+        assertEquals(1, small.clear());
+        assertRemoved(records(FLOW + 3, 4), "cleared");
+        assertEquals(0, small.clear());
+        assertEquals(0, small.expire(Long.MAX_VALUE / 2));
+        assertRemoved(records(), "an empty table tells nothing");
+    }
+
+    /** {key, tag} pairs, as the listener should have heard them. */
+    private static List<long[]> records(final long... keysAndTags)
+    {
+        final List<long[]> records = new ArrayList<>();
+        for (int i = 0; i < keysAndTags.length; i += 2)
+        {
+            records.add(new long[] {keysAndTags[i], keysAndTags[i + 1]});
+        }
+        return records;
     }
 
     @Test
@@ -199,7 +241,7 @@ final class TimeWaitTableTest
     {
         // 32 keys on one bucket, 16 on the next, and 16 on the last bucket whose probe run wraps
         // around to bucket 0 and runs into the others.
-        final TimeWaitTable colliding = new TimeWaitTable(64, TIME_WAIT, KEY0, KEY1);
+        final TimeWaitTable colliding = new TimeWaitTable(64, TIME_WAIT, KEY0, KEY1, removals);
         final int buckets = colliding.bucketCount();
         assertEquals(128, buckets, "load factor at most 1/2");
         final List<Long> keys = new ArrayList<>();
@@ -208,7 +250,7 @@ final class TimeWaitTableTest
         keys.addAll(keysInBucket(colliding, buckets - 1, 16));
         for (final long key : keys)
         {
-            assertTrue(colliding.add(key, (int)key, 0, 0, false, 0, T));
+            assertTrue(colliding.add(key, TAG, (int)key, 0, 0, false, 0, T));
         }
         assertEquals(64, colliding.size());
         assertEquals(0, colliding.evictedEarly());
@@ -253,18 +295,18 @@ final class TimeWaitTableTest
     @Test
     void constructorRefusesBadArguments()
     {
-        assertThrows(IllegalArgumentException.class, () -> new TimeWaitTable(0, TIME_WAIT));
-        assertThrows(IllegalArgumentException.class, () -> new TimeWaitTable(1 << 29, TIME_WAIT));
-        assertThrows(IllegalArgumentException.class, () -> new TimeWaitTable(4, 0));
-        final TimeWaitTable one = new TimeWaitTable(1, TIME_WAIT);
+        assertThrows(IllegalArgumentException.class, () -> new TimeWaitTable(0, TIME_WAIT, removals));
+        assertThrows(IllegalArgumentException.class, () -> new TimeWaitTable(1 << 29, TIME_WAIT, removals));
+        assertThrows(IllegalArgumentException.class, () -> new TimeWaitTable(4, 0, removals));
+        final TimeWaitTable one = new TimeWaitTable(1, TIME_WAIT, removals);
         assertEquals(2, one.bucketCount());
-        assertTrue(one.add(1, 0, 0, 0, false, 0, T));
-        assertTrue(one.add(2, 0, 0, 0, false, 0, T));
+        assertTrue(one.add(1, TAG, 0, 0, 0, false, 0, T));
+        assertTrue(one.add(2, TAG, 0, 0, 0, false, 0, T));
         assertEquals(1, one.evictedEarly());
         assertEquals(-1, one.find(1));
-        assertEquals(8, new TimeWaitTable(3, TIME_WAIT).bucketCount());
-        assertEquals(8, new TimeWaitTable(4, TIME_WAIT).bucketCount());
-        assertEquals(16, new TimeWaitTable(5, TIME_WAIT).bucketCount());
+        assertEquals(8, new TimeWaitTable(3, TIME_WAIT, removals).bucketCount());
+        assertEquals(8, new TimeWaitTable(4, TIME_WAIT, removals).bucketCount());
+        assertEquals(16, new TimeWaitTable(5, TIME_WAIT, removals).bucketCount());
     }
 
     @Test
@@ -324,7 +366,7 @@ final class TimeWaitTableTest
     @Test
     void timeWaitSynAboveRcvNxtAcrossTheSequenceWrap()
     {
-        table.add(FLOW, SND_NXT, -10, WINDOW, false, 0, T);
+        table.add(FLOW, TAG, SND_NXT, -10, WINDOW, false, 0, T);
         final int slot = table.find(FLOW);
         assertEquals(ACTION_ACCEPT_SYN, table.onSegment(slot, SYN, 5, 1, false, 0));
         assertEquals(ACTION_ACK, table.onSegment(slot, SYN, -11, 1, false, 0));
@@ -377,7 +419,7 @@ final class TimeWaitTableTest
         assertEquals(ACTION_ACK, table.onSegment(slot, FIN | ACK, RCV_NXT - 1, 1, true, TS_RECENT - 1));
         assertEquals(ACTION_ACK, table.onSegment(slot, ACK, RCV_NXT, 100, true, TS_RECENT - 1));
         // Modulo 2^32: a TSval just past the wrap is newer, not older.
-        table.add(FLOW, SND_NXT, RCV_NXT, WINDOW, true, -5, T);
+        table.add(FLOW, TAG, SND_NXT, RCV_NXT, WINDOW, true, -5, T);
         assertEquals(ACTION_ACK_RESTART, table.onSegment(slot, FIN | ACK, RCV_NXT - 1, 1, true, 3));
         assertEquals(ACTION_ACK, table.onSegment(slot, FIN | ACK, RCV_NXT - 1, 1, true, -6));
         assertEquals(-5, table.tsRecent(slot), "neither changes TS.Recent");
@@ -424,7 +466,7 @@ final class TimeWaitTableTest
     @Test
     void timeWaitZeroWindowAcceptsOnlyRcvNxt()
     {
-        table.add(FLOW, SND_NXT, RCV_NXT, 0, false, 0, T);
+        table.add(FLOW, TAG, SND_NXT, RCV_NXT, 0, false, 0, T);
         final int slot = table.find(FLOW);
         assertEquals(ACTION_DROP, table.onSegment(slot, ACK, RCV_NXT, 0, false, 0));
         assertEquals(ACTION_ACK, table.onSegment(slot, ACK, RCV_NXT + 1, 0, false, 0));
@@ -436,10 +478,13 @@ final class TimeWaitTableTest
         replayable(() ->
         {
             final int capacity = 1 + random.nextInt(64);
-            final TimeWaitTable subject = new TimeWaitTable(capacity, TIME_WAIT, random.nextLong(), random.nextLong());
+            final TimeWaitTable subject = new TimeWaitTable(capacity, TIME_WAIT, random.nextLong(), random.nextLong(),
+                removals);
             // Insertion-ordered: the first entry is the FIFO head. Moving a record to the tail
-            // is remove and put.
+            // is remove and put. Every record that leaves it, {key, tag}, goes to leaving: the
+            // listener must hear of exactly these, in this order.
             final LinkedHashMap<Long, long[]> model = new LinkedHashMap<>();
+            final List<long[]> leaving = new ArrayList<>();
             final int keySpace = capacity * 2 + 1;
             final long keyBase = random.nextLong();
             // About 2,500 TIME-WAITs pass in a run: starting this close to Long.MAX_VALUE, about
@@ -458,17 +503,23 @@ final class TimeWaitTableTest
                     final int window = random.nextInt();
                     final boolean ts = random.nextBoolean();
                     final int tsRecent = random.nextInt();
+                    final int tag = random.nextInt();
                     final boolean isNew = !model.containsKey(key);
                     if (isNew && model.size() == capacity)
                     {
-                        final Iterator<Long> head = model.keySet().iterator();
-                        head.next();
+                        final Iterator<Map.Entry<Long, long[]>> head = model.entrySet().iterator();
+                        final Map.Entry<Long, long[]> oldest = head.next();
+                        leaving.add(new long[] {oldest.getKey(), oldest.getValue()[6]});
                         head.remove();
                         evicted++;
                     }
-                    model.remove(key);
-                    model.put(key, new long[] {snd, rcv, window, ts ? 1 : 0, tsRecent, now + TIME_WAIT});
-                    assertEquals(isNew, subject.add(key, snd, rcv, window, ts, tsRecent, now), "step " + step);
+                    final long[] replaced = model.remove(key);
+                    if (replaced != null)
+                    {
+                        leaving.add(new long[] {key, replaced[6]});
+                    }
+                    model.put(key, new long[] {snd, rcv, window, ts ? 1 : 0, tsRecent, now + TIME_WAIT, tag});
+                    assertEquals(isNew, subject.add(key, tag, snd, rcv, window, ts, tsRecent, now), "step " + step);
                 }
                 else if (operation < 7)
                 {
@@ -477,7 +528,7 @@ final class TimeWaitTableTest
                     if (slot >= 0)
                     {
                         subject.remove(slot);
-                        model.remove(key);
+                        leaving.add(new long[] {key, model.remove(key)[6]});
                     }
                 }
                 else if (operation < 9)
@@ -494,16 +545,19 @@ final class TimeWaitTableTest
                 else
                 {
                     int expired = 0;
-                    for (final Iterator<long[]> it = model.values().iterator(); it.hasNext(); )
+                    for (final Iterator<Map.Entry<Long, long[]>> it = model.entrySet().iterator(); it.hasNext(); )
                     {
-                        if (it.next()[5] - now <= 0)
+                        final Map.Entry<Long, long[]> record = it.next();
+                        if (record.getValue()[5] - now <= 0)
                         {
+                            leaving.add(new long[] {record.getKey(), record.getValue()[6]});
                             it.remove();
                             expired++;
                         }
                     }
                     assertEquals(expired, subject.expire(now), "step " + step);
                 }
+                assertRemoved(leaving, "step " + step);
                 assertEquals(model.size(), subject.size(), "step " + step);
                 assertEquals(evicted, subject.evictedEarly());
                 assertEquals(model.isEmpty() ? Long.MAX_VALUE : model.values().iterator().next()[5],
@@ -514,7 +568,27 @@ final class TimeWaitTableTest
                 }
             }
             checkAll(subject, model, keyBase, keySpace);
+            for (final Map.Entry<Long, long[]> record : model.entrySet())
+            {
+                leaving.add(new long[] {record.getKey(), record.getValue()[6]});
+            }
+            assertEquals(model.size(), subject.clear());
+            assertRemoved(leaving, "clear");
+            assertEquals(0, subject.size());
         });
+    }
+
+    /** The listener heard of exactly the expected records, in order; both lists are emptied. */
+    private void assertRemoved(final List<long[]> expected, final String where)
+    {
+        assertEquals(expected.size(), removed.size(), where);
+        for (int i = 0; i < expected.size(); i++)
+        {
+            assertEquals(expected.get(i)[0], removed.get(i)[0], where);
+            assertEquals(expected.get(i)[1], removed.get(i)[1], where);
+        }
+        expected.clear();
+        removed.clear();
     }
 
     private static void checkAll(final TimeWaitTable subject, final Map<Long, long[]> model, final long keyBase,
@@ -544,13 +618,13 @@ final class TimeWaitTableTest
         // A new record every millisecond, one in four removed, fills the 256 slots, so adds
         // evict; every 512 rounds time jumps by a TIME-WAIT, so expire empties the table.
         // Restarts, removals and the segment rules run on records in between.
-        final TimeWaitTable busy = new TimeWaitTable(256, TIME_WAIT);
         final long[] state = {T, 0, 0};
+        final TimeWaitTable busy = new TimeWaitTable(256, TIME_WAIT, (key, tag) -> state[2] += tag);
         final long bytes = Allocations.leastBytesPerBatch(() ->
         {
             final long key = state[1]++;
             final long now = state[0] += key % 512 == 0 ? TIME_WAIT : 1_000_000L;
-            busy.add(key, 1, 2, 3, true, 4, now);
+            busy.add(key, TAG, 1, 2, 3, true, 4, now);
             final int slot = busy.find(key - 100);
             if (slot >= 0)
             {

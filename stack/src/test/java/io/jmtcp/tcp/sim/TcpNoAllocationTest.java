@@ -3,6 +3,7 @@ package io.jmtcp.tcp.sim;
 import io.jmtcp.port.LinkImpairments;
 import io.jmtcp.stats.StackCounter;
 import io.jmtcp.tcp.TcpConfig;
+import io.jmtcp.tcp.TcpConnection;
 import io.jmtcp.tcp.TcpEngine;
 import io.jmtcp.tcp.TcpHandler;
 import io.jmtcp.tcp.TcpListener;
@@ -48,6 +49,74 @@ class TcpNoAllocationTest
             assertEquals(0, least, "fewest bytes allocated by a batch of 20000 duty-cycle pairs");
             assertTrue(server[0].received() > 10_000_000, "the stream moved: " + server[0].received());
             assertTrue(net.a().counters().get(StackCounter.TCP_RETRANSMITS) > 0, "recovery ran");
+            b.closeListener(listener);
+        }
+    }
+
+    /**
+     * Short connections, one after another, in steady state: connect from an ephemeral port, the
+     * server accepts and closes at the client's FIN, the client's end goes through TIME_WAIT and
+     * expires. Counting each connection's port in the stack's port space, and giving it back, at
+     * connect, close and TIME_WAIT expiry allocates nothing either.
+     */
+    @Test
+    void shortConnectionsThroughTimeWaitDoNotAllocate()
+    {
+        final TcpConfig config = new TcpConfig().timeWaitNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        try (TwoStacks net = new TwoStacks(6, LinkImpairments.NONE, LinkImpairments.NONE, config.secret(1, 2),
+            new TcpConfig().secret(3, 4), 1500))
+        {
+            final TcpEngine a = net.a().tcp();
+            final TcpEngine b = net.b().tcp();
+            final TcpHandler closeAtEof = new TcpHandler()
+            {
+                @Override
+                public void onReadable(final TcpConnection connection)
+                {
+                    if (connection.receive(null, 0, 0) == TcpConnection.EOF)
+                    {
+                        connection.close();
+                    }
+                }
+            };
+            final TcpListener listener = b.listen(9, 64, new TcpHandler()
+            {
+                @Override
+                public void onAcceptable(final TcpListener l)
+                {
+                    TcpConnection accepted;
+                    while ((accepted = b.accept(l)) != null)
+                    {
+                        accepted.handler(closeAtEof);
+                        closeAtEof.onReadable(accepted);
+                    }
+                }
+            });
+            final TcpHandler closeWhenConnected = new TcpHandler()
+            {
+                @Override
+                public void onConnected(final TcpConnection connection)
+                {
+                    connection.close();
+                }
+            };
+            final long[] opened = {0};
+            final Runnable round = () ->
+            {
+                if (a.flowCount() == 0)
+                {
+                    a.connect(TwoStacks.B, 9, 0, closeWhenConnected, net.clock().nanoTime());
+                    opened[0]++;
+                }
+                net.step();
+            };
+
+            final long least = Allocations.leastBytesPerBatch(round, 200_000, 20_000, 10);
+
+            assertEquals(0, least, "fewest bytes allocated by a batch of 20000 rounds");
+            assertTrue(opened[0] > 1_000, "connections opened: " + opened[0]);
+            assertTrue(net.a().counters().get(StackCounter.TCP_TIME_WAIT_ENTERED) > 1_000);
+            assertEquals(a.timeWaitCount(), net.a().portSpace().connectionsOnAllPorts() - a.flowCount());
             b.closeListener(listener);
         }
     }
