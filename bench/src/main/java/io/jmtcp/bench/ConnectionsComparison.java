@@ -75,6 +75,8 @@ public final class ConnectionsComparison
     private static final int PORT = 5003;
     private static final int ETHERNET_HEADER = 14;
     private static final Duration SLACK = Duration.ofSeconds(20);
+    /** The in-memory client's TIME_WAIT (see the class comment). */
+    private static final Duration CLIENT_TIME_WAIT = Duration.ofSeconds(1);
     private static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(15);
     private static final int CLIENT_IP = Ip4.parse("198.18.0.2");
     private static final int SERVER_IP = Ip4.parse("198.18.0.1");
@@ -354,7 +356,7 @@ public final class ConnectionsComparison
         final StackContext context = new StackContext(new ContextConfig().name("client")
             .iface(new InterfaceConfig(Mac.parse("02:00:00:00:00:02"), CLIENT_IP, 24, InterfaceConfig.NO_GATEWAY, 1500)),
             link.endA(), SystemNanoClock.INSTANCE,
-            new TcpConfig().timeWaitNanos(TimeUnit.SECONDS.toNanos(1)).timeWaitCapacity(1 << 15));
+            new TcpConfig().timeWaitNanos(CLIENT_TIME_WAIT.toNanos()).timeWaitCapacity(1 << 15));
         final MtcpContext ctx = MtcpContext.attach(context, new SocketConfig());
         context.doWork();
         final InlineClient client = new InlineClient(context, ctx, options);
@@ -525,7 +527,7 @@ public final class ConnectionsComparison
                 final int socket = open();
                 if (socket < 0)
                 {
-                    return "connect failed: " + Errno.name(ctx.errno());
+                    return "connect failed: " + Errno.name(-socket);
                 }
                 exchange(socket, deadline + SLACK.toNanos());
                 if (Mtcp.close(ctx, socket) != 0)
@@ -547,10 +549,10 @@ public final class ConnectionsComparison
         TcpVethComparison.RoundTrips roundTrips()
         {
             final long phase = TimeUnit.SECONDS.toNanos(options.seconds());
-            final int socket = open();
+            final int socket = openWhenAPortIsFree();
             if (socket < 0)
             {
-                throw new IllegalStateException("connect failed: " + Errno.name(ctx.errno()));
+                throw new IllegalStateException("connect failed: " + Errno.name(-socket));
             }
             final long warmupDeadline = System.nanoTime() + phase;
             for (int i = 0; i < options.warmup() && System.nanoTime() - warmupDeadline < 0; i++)
@@ -579,19 +581,39 @@ public final class ConnectionsComparison
                 percentile(rtts, measured, 0.99), percentile(rtts, measured, 0.999), rtts[measured - 1], nanos);
         }
 
-        /** @return a connecting socket, or -1 with the errno in {@link MtcpContext#errno()}. */
+        /**
+         * {@link #open()}, retried while every ephemeral port is in TIME_WAIT: in bursts the
+         * short-connection phase reaches tens of thousands of connections per second, so it can
+         * use up the 16 384 ports within the client's 1 s TIME_WAIT (it then ends with
+         * EADDRNOTAVAIL, which its result line says); the oldest records expire within that second.
+         *
+         * @return as {@link #open()}.
+         */
+        private int openWhenAPortIsFree()
+        {
+            final long deadline = System.nanoTime() + CLIENT_TIME_WAIT.toNanos() + SLACK.toNanos();
+            int socket;
+            while ((socket = open()) == -Errno.EADDRNOTAVAIL && System.nanoTime() - deadline < 0)
+            {
+                context.doWork();
+            }
+            return socket;
+        }
+
+        /** @return a connecting socket, or minus the errno of the call that failed (its socket closed). */
         private int open()
         {
             final int socket = Mtcp.socket(ctx, Mtcp.AF_INET, Mtcp.SOCK_STREAM, 0);
             if (socket < 0)
             {
-                return -1;
+                return -ctx.errno();
             }
             Mtcp.setsockopt(ctx, socket, Mtcp.IPPROTO_TCP, Mtcp.TCP_NODELAY, 1);
             if (Mtcp.connect(ctx, socket, SERVER_IP, PORT) != 0 && ctx.errno() != Errno.EINPROGRESS)
             {
-                // The socket stays open: the phase ends here and the context is destroyed after it.
-                return -1;
+                final int error = ctx.errno();
+                Mtcp.close(ctx, socket);
+                return -error;
             }
             return socket;
         }
