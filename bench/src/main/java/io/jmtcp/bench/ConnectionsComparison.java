@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -280,10 +281,13 @@ public final class ConnectionsComparison
         PcapLibrary.ensureLoaded();
         final InterfaceConfig iface = new InterfaceConfig(bed.stackMac(), bed.stackAddress(), bed.prefixLength(),
             InterfaceConfig.NO_GATEWAY, bed.mtu());
-        final ContextGroup group = server(iface, options, contexts).openPcap(PcapPortConfig.builder(bed.stackInterface())
-            .direction(PcapPortConfig.Direction.IN).maxFrameLength(bed.mtu() + ETHERNET_HEADER).build());
+        final CountDownLatch listening = new CountDownLatch(contexts);
+        final ContextGroup group = server(iface, options, contexts, listening).openPcap(
+            PcapPortConfig.builder(bed.stackInterface()).direction(PcapPortConfig.Direction.IN)
+                .maxFrameLength(bed.mtu() + ETHERNET_HEADER).build());
         try (group)
         {
+            awaitListening(listening);
             final String[] cc = clientOnVeth(bed, options);
             return new Cell("veth", "jmtcp, " + contexts + " context(s)", field(cc[0], "count"), field(cc[0], "nanos"),
                 TcpVethComparison.RoundTrips.parse(cc[1]), describe(group));
@@ -329,8 +333,10 @@ public final class ConnectionsComparison
         final MemoryLink link = MemoryLink.builder().clock(SystemNanoClock.INSTANCE).seed(1).capacity(4096).build();
         final InterfaceConfig serverIface = new InterfaceConfig(Mac.parse("02:00:00:00:00:01"), SERVER_IP, 24,
             InterfaceConfig.NO_GATEWAY, 1500);
-        try (link; ContextGroup group = server(serverIface, options, contexts).openShared(link.endB()))
+        final CountDownLatch listening = new CountDownLatch(contexts);
+        try (link; ContextGroup group = server(serverIface, options, contexts, listening).openShared(link.endB()))
         {
+            awaitListening(listening);
             final CompletableFuture<Cell> result = new CompletableFuture<>();
             final Thread client = new Thread(() ->
             {
@@ -374,14 +380,27 @@ public final class ConnectionsComparison
             "client " + (pinned ? "on CPU " + options.peerCpu() : "unpinned") + ", " + stop + "; " + describe(group));
     }
 
-    private static ContextGroup.Builder server(final InterfaceConfig iface, final Options options, final int contexts)
+    /**
+     * @param listening counted down by each context's echo service once it listens: the client
+     *                  must not start before (its first SYN would be refused).
+     */
+    private static ContextGroup.Builder server(final InterfaceConfig iface, final Options options, final int contexts,
+        final CountDownLatch listening)
     {
         final SocketConfig sockets = new SocketConfig();
         final ContextGroup.Builder builder = ContextGroup.builder(new ContextConfig().name("srv").iface(iface), contexts)
             .tcp(new TcpConfig().noDelay(true))
             .cpus(options.serverCpus(contexts))
-            .setup(context -> context.attach(new EchoService(MtcpContext.attach(context, sockets))));
+            .setup(context -> context.attach(new EchoService(MtcpContext.attach(context, sockets), listening)));
         return options.park() ? builder : builder.idleStrategy(context -> new BusySpinIdleStrategy());
+    }
+
+    private static void awaitListening(final CountDownLatch listening) throws InterruptedException
+    {
+        if (!listening.await(LISTEN_TIMEOUT.toSeconds(), TimeUnit.SECONDS))
+        {
+            throw new IllegalStateException("the jmtcp echo server did not listen within " + LISTEN_TIMEOUT);
+        }
     }
 
     private static String describe(final ContextGroup group)
@@ -412,11 +431,13 @@ public final class ConnectionsComparison
         private final int[] open = new int[MAX_OPEN];
         private final byte[] chunk = new byte[16 * 1024];
         private int count;
+        private final CountDownLatch listening;
         private int listener = -1;
 
-        EchoService(final MtcpContext ctx)
+        EchoService(final MtcpContext ctx, final CountDownLatch listening)
         {
             this.ctx = ctx;
+            this.listening = listening;
         }
 
         @Override
@@ -471,6 +492,7 @@ public final class ConnectionsComparison
                 throw new IllegalStateException("echo server: listen failed: " + Errno.name(ctx.errno()));
             }
             listener = socket;
+            listening.countDown();
         }
 
         private void release(final int index)
