@@ -39,7 +39,8 @@ import java.util.concurrent.locks.LockSupport;
  * <li>{@link #close} never blocks: a SO_LINGER time above 0 bounds how long the stack keeps
  *     trying to deliver queued data after close returns, then resets.</li>
  * <li>A non-blocking connect reports errors found by the context (no ephemeral port, no
- *     connection object) through SO_ERROR and EPOLLERR, as for a refused connection.</li>
+ *     connection object) through SO_ERROR and EPOLLERR, as for a refused connection, unless the
+ *     context answered before connect returned.</li>
  * <li>SO_LINGER is an int option here: the linger time in seconds, or {@link #LINGER_OFF}.</li>
  * <li>An epoll instance cannot watch another epoll instance (EPERM).</li>
  * </ul>
@@ -143,6 +144,11 @@ public final class Mtcp
     private static final int WAIT_CONNECT = 2;
     private static final int WAIT_ACCEPT = 3;
     private static final int WAIT_DONE = 4;
+    /**
+     * {@link #receive} flag of {@link #readv}'s later buffers: bytes were read, so a failure is
+     * left pending for the next call (outside the flags {@link #recv} accepts).
+     */
+    private static final int KEEP_ERROR = 1 << 30;
     /** {@link #streamWriteRefused}: the stream is connecting and the caller may block for it. */
     private static final int WAITED = -1;
 
@@ -403,8 +409,13 @@ public final class Mtcp
      *         way), EISCONN (connected, or a listener), ENOTSOCK (not a TCP socket), EINVAL (port
      *         outside 1..65535 or address 0), ENETUNREACH (multicast or broadcast address),
      *         EAGAIN (the context's request queue is full; retry), and for a blocking connect the
-     *         reason it failed: ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH, EADDRNOTAVAIL (no port left
-     *         for that peer, or the bound port hashes to another context), EADDRINUSE, ENOBUFS.
+     *         reason it failed: ECONNREFUSED (RST, or ICMP port or protocol unreachable),
+     *         ETIMEDOUT (the SYN retransmissions ran out unanswered), EHOSTUNREACH (they ran out
+     *         after an ICMP destination unreachable), EADDRNOTAVAIL (no port left for that peer,
+     *         or the bound port hashes to another context), EADDRINUSE (the bound port has a
+     *         connection to that peer), ENOBUFS (no connection object left). The last three are
+     *         found before the SYN is sent: on the context's thread connect returns them at once,
+     *         and a non-blocking connect returns them if the context has answered already.
      */
     public static int connect(final MtcpContext ctx, final int sockid, final int ip, final int port)
     {
@@ -513,7 +524,8 @@ public final class Mtcp
      * @param sockid a connected socket or a pipe's read end.
      * @param dsts   the buffers (at most 1024).
      * @return bytes read in all, 0 at end of stream, or -1 as {@link #recv}; EINVAL for more
-     *         than 1024 buffers, EFAULT for a null array or element.
+     *         than 1024 buffers, EFAULT for a null array or element. A failure found after some
+     *         bytes were read is reported by the next call.
      */
     public static long readv(final MtcpContext ctx, final int sockid, final ByteBuffer[] dsts)
     {
@@ -544,7 +556,8 @@ public final class Mtcp
             {
                 continue;
             }
-            final int read = receive(ctx, slot, sockid, null, 0, dst.remaining(), dst, total == 0 ? 0 : MSG_DONTWAIT);
+            final int read = receive(ctx, slot, sockid, null, 0, dst.remaining(), dst,
+                total == 0 ? 0 : MSG_DONTWAIT | KEEP_ERROR);
             if (read < 0)
             {
                 return total > 0 && ctx.errno() == Errno.EAGAIN ? total : (total > 0 ? total : -1);
@@ -571,8 +584,10 @@ public final class Mtcp
      *         (after the peer's FIN, after SHUT_RD, or once the reset was reported), or -1:
      *         EFAULT (null or out-of-range buffer), EINVAL (unknown flags; an epoll instance),
      *         ENOTCONN (not connected; a listener), EBADF (a pipe's write end; or closed while a
-     *         blocking read waited), EAGAIN (nothing yet, not blocking), ECONNRESET or ETIMEDOUT
-     *         (the connection failed; reported once), or the error of a failed connect.
+     *         blocking read waited), EAGAIN (nothing yet, not blocking), ECONNRESET, ETIMEDOUT or
+     *         EHOSTUNREACH (the connection failed: reset; retransmissions, zero-window or keepalive
+     *         probes unanswered; the same after an ICMP destination unreachable; reported once),
+     *         or the error of a failed connect.
      */
     public static int recv(final MtcpContext ctx, final int sockid, final byte[] dst, final int off, final int len,
         final int flags)
@@ -656,7 +671,7 @@ public final class Mtcp
             if (slot.drained && ring.available() == 0)
             {
                 // A failed connection reports its error once, after every byte it received.
-                final int error = takeError(slot);
+                final int error = (flags & KEEP_ERROR) != 0 ? slot.error : takeError(slot);
                 return error != 0 ? ctx.fail(error) : 0;
             }
             if (phase != SocketSlot.CONNECTED)
@@ -690,9 +705,11 @@ public final class Mtcp
      * @param len    bytes to send.
      * @return bytes queued, or -1: EFAULT (null or out-of-range buffer), ENOTCONN (not connected;
      *         a listener), EPIPE (our side shut or closed, the connection ended, or a pipe with no
-     *         reader), ECONNRESET or ETIMEDOUT (the connection failed, reported once), EAGAIN (no
-     *         room, not blocking), EBADF (a pipe's read end; or closed while a blocking write
-     *         waited), EINVAL (an epoll instance).
+     *         reader), ECONNRESET, ETIMEDOUT or EHOSTUNREACH (the connection failed, as for
+     *         {@link #recv}; reported once), or the error of a failed connect, EAGAIN (no room, not
+     *         blocking), EBADF (a pipe's read end; or closed while a blocking write waited),
+     *         EINVAL (an epoll instance). A blocking write that queued some bytes before it failed
+     *         returns their count; the next call reports the error.
      */
     public static int write(final MtcpContext ctx, final int sockid, final byte[] src, final int off, final int len)
     {
@@ -803,7 +820,8 @@ public final class Mtcp
         int total = 0;
         while (true)
         {
-            final int refused = pipe ? (slot.peerClosed ? Errno.EPIPE : 0) : streamWriteRefused(slot, noWait);
+            final int refused = pipe ? (slot.peerClosed ? Errno.EPIPE : 0)
+                : streamWriteRefused(slot, noWait, total > 0 || partialOk);
             if (refused == WAITED)
             {
                 await(slot, sockid, WAIT_CONNECT, 0);
@@ -848,9 +866,11 @@ public final class Mtcp
 
     /**
      * Why a stream takes no bytes now: 0 if it does, {@link #WAITED} if the caller should wait
-     * for the connect to finish, else the errno (the pending error once, then EPIPE).
+     * for the connect to finish, else the errno (the pending error once, then EPIPE). A write that
+     * has queued bytes returns their count and leaves the pending error for the next call
+     * ({@code keepError}), as Linux does.
      */
-    private static int streamWriteRefused(final SocketSlot slot, final boolean noWait)
+    private static int streamWriteRefused(final SocketSlot slot, final boolean noWait, final boolean keepError)
     {
         final int phase = slot.phase;
         switch (phase)
@@ -861,7 +881,7 @@ public final class Mtcp
                 return noWait ? Errno.EAGAIN : WAITED;
             case SocketSlot.TERMINATED:
             {
-                final int error = takeError(slot);
+                final int error = keepError ? slot.error : takeError(slot);
                 return error != 0 ? error : Errno.EPIPE;
             }
             default:

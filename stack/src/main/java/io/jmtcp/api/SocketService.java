@@ -354,7 +354,10 @@ final class SocketService implements ContextService, TcpHandler
                 slot.peerFin = true;
                 changed = true;
             }
-            if (!slot.drained && c.error() != TcpError.NONE)
+            // Only once onClosed has put the error in the slot: the engine delivers a failed
+            // connection's READABLE before its CLOSED, and a reader woken in between would find
+            // the stream drained with no error to report, and read it as the end of the stream.
+            if (!slot.drained && slot.phase == SocketSlot.TERMINATED)
             {
                 slot.drained = true;
                 changed = true;

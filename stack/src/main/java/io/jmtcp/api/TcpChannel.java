@@ -64,7 +64,8 @@ public final class TcpChannel implements ByteChannel
      * Read into {@code dst}; blocks until at least one byte, the end of the stream or an error.
      *
      * @return bytes read, or -1 at the end of the stream.
-     * @throws MtcpException on a reset or timeout.
+     * @throws MtcpException ECONNRESET, ETIMEDOUT or EHOSTUNREACH: the connection failed (once;
+     *         then -1).
      * @throws ClosedChannelException after {@link #close}.
      */
     @Override
@@ -95,7 +96,8 @@ public final class TcpChannel implements ByteChannel
      * Queue every byte of {@code src}; blocks while the send buffer is full.
      *
      * @return bytes written.
-     * @throws MtcpException EPIPE after shutdown or the peer's reset, or the connection's failure.
+     * @throws MtcpException EPIPE after {@link #shutdownOutput}; ECONNRESET, ETIMEDOUT or
+     *         EHOSTUNREACH once when the connection failed (unless a read reported it), then EPIPE.
      * @throws ClosedChannelException after {@link #close}.
      */
     @Override
@@ -117,7 +119,7 @@ public final class TcpChannel implements ByteChannel
     /**
      * Send FIN after the queued bytes; reads go on.
      *
-     * @throws MtcpException ENOTCONN if the connection is gone.
+     * @throws MtcpException ENOTCONN if the connection is gone (reset or timed out).
      * @throws ClosedChannelException after {@link #close}.
      */
     public void shutdownOutput() throws IOException
@@ -135,7 +137,8 @@ public final class TcpChannel implements ByteChannel
 
     /**
      * @param on TCP_NODELAY.
-     * @throws MtcpException if the option cannot be set.
+     * @throws MtcpException EAGAIN (the context's request queue is full: the option is unchanged,
+     *         retry), EACCES (the context is destroyed).
      * @throws ClosedChannelException after {@link #close}.
      */
     public void noDelay(final boolean on) throws IOException
@@ -148,8 +151,8 @@ public final class TcpChannel implements ByteChannel
     }
 
     /**
-     * @return the peer's address.
-     * @throws MtcpException ENOTCONN if never connected.
+     * @return the peer's address (still known after the connection ended).
+     * @throws MtcpException EACCES if the context is destroyed.
      * @throws ClosedChannelException after {@link #close}.
      */
     public SockAddr remoteAddress() throws IOException
@@ -166,7 +169,7 @@ public final class TcpChannel implements ByteChannel
     /**
      * @return our address.
      * @throws ClosedChannelException after {@link #close}.
-     * @throws MtcpException if the socket is gone.
+     * @throws MtcpException EACCES if the context is destroyed.
      */
     public SockAddr localAddress() throws IOException
     {

@@ -73,7 +73,8 @@ public final class TcpServerChannel implements Closeable
      * Wait for the next connection.
      *
      * @return the connection.
-     * @throws MtcpException the accept errno (EAGAIN on the context's own thread when none waits).
+     * @throws MtcpException the accept errno: EAGAIN on the context's own thread when none waits,
+     *         EBADF when {@link #close} on another thread ended the wait.
      * @throws ClosedChannelException after {@link #close}.
      */
     public TcpChannel accept() throws MtcpException, ClosedChannelException

@@ -109,7 +109,10 @@ public enum StackCounter
     TCP_RETRANSMITS("tcp retransmitted segments"),
     /** Expiries of the retransmission timer (RFC 6298 §5). */
     TCP_RETRANSMIT_TIMEOUTS("tcp retransmission timeouts"),
-    /** Connections ended with ETIMEDOUT after too many retransmissions (RFC 9293 §3.8.3). */
+    /**
+     * Connections ended with ETIMEDOUT after too many retransmissions or zero-window probes went
+     * unanswered (RFC 9293 §3.8.3, §3.8.6.1).
+     */
     TCP_RETRANSMIT_GIVE_UPS("tcp retransmission give-ups"),
     /** Opens that failed because SYN or SYN-ACK went unanswered. */
     TCP_HANDSHAKE_TIMEOUTS("tcp handshake timeouts"),

@@ -291,7 +291,10 @@ public final class TcpConfig
         return this;
     }
 
-    /** @return consecutive RTO expiries before the connection fails with ETIMEDOUT (RFC 9293 §3.8.3 R2; Linux: 15). */
+    /**
+     * @return consecutive RTO expiries, or unanswered zero-window probes, before the connection
+     *         fails with ETIMEDOUT (RFC 9293 §3.8.3 R2, §3.8.6.1; Linux's tcp_retries2: 15).
+     */
     public int dataRetries()
     {
         return dataRetries;

@@ -46,6 +46,7 @@ final class TcpSender
     private boolean persistArmed;
     private long persistDeadline;
     private long persistIntervalNanos;
+    private int persistProbesUnanswered;
     private boolean keepAliveArmed;
     private long keepAliveDeadline;
     private int keepAliveProbesSent;
@@ -86,6 +87,7 @@ final class TcpSender
         delAckArmed = false;
         persistArmed = false;
         persistIntervalNanos = 0;
+        persistProbesUnanswered = 0;
         keepAliveArmed = false;
         keepAliveProbesSent = 0;
         finWait2Armed = false;
@@ -176,6 +178,7 @@ final class TcpSender
             return false;
         }
         keepAliveProbesSent = 0;
+        persistProbesUnanswered = 0;
         touchKeepAlive(now);
 
         boolean sackedNew = false;
@@ -830,6 +833,10 @@ final class TcpSender
         if (persistArmed && persistDeadline - now <= 0)
         {
             onPersistTimeout(now);
+            if (c.state == TcpState.CLOSED)
+            {
+                return;
+            }
         }
         if (keepAliveArmed && keepAliveDeadline - now <= 0)
         {
@@ -910,6 +917,16 @@ final class TcpSender
             }
             return;
         }
+        if (persistProbesUnanswered >= c.config.dataRetries())
+        {
+            // RFC 9293 §3.8.6.1 keeps a zero window open for as long as the peer answers the
+            // probes; a peer that answered none of them is gone, as after unanswered
+            // retransmissions (§3.8.3 R2; Linux bounds both by tcp_retries2).
+            c.engine.count(StackCounter.TCP_RETRANSMIT_GIVE_UPS);
+            c.engine.terminate(c, TcpError.ETIMEDOUT);
+            return;
+        }
+        persistProbesUnanswered++;
         c.engine.count(StackCounter.TCP_ZERO_WINDOW_PROBES);
         // RFC 9293 §3.8.6.1 / RFC 1122 §4.2.2.17: probe with one byte of new data beyond the
         // zero window; the peer answers with its window. Resent at SND.UNA while unacknowledged.

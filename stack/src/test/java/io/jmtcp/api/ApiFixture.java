@@ -20,7 +20,8 @@ import java.util.function.BooleanSupplier;
  * Two stacks with the socket API over the in-memory link. Virtual: one test thread drives both
  * duty cycles on a virtual clock, so every API call runs inline (run-to-completion) and the run is
  * deterministic. Threaded: each context runs on its own thread and the test thread is an
- * application thread, so calls go through the request queues and the rings and may block.
+ * application thread, so calls go through the request queues and the rings and may block. B's
+ * end of the link sits behind a {@link PathFault}, open unless a test cuts it.
  */
 final class ApiFixture implements AutoCloseable
 {
@@ -30,6 +31,7 @@ final class ApiFixture implements AutoCloseable
 
     private final VirtualClock virtualClock;
     private final MemoryLink link;
+    private final PathFault pathToB;
     private final StackContext contextA;
     private final StackContext contextB;
     private final MtcpContext a;
@@ -37,16 +39,17 @@ final class ApiFixture implements AutoCloseable
     private ContextRunner runnerA;
     private ContextRunner runnerB;
 
-    private ApiFixture(final boolean threaded, final SocketConfig socketConfig, final TcpConfig tcpConfig,
-        final int contextIndexB, final LinkImpairments aToB)
+    private ApiFixture(final Setup setup)
     {
+        final boolean threaded = setup.threaded;
         virtualClock = threaded ? null : new VirtualClock();
         final NanoClock clock = threaded ? SystemNanoClock.INSTANCE : virtualClock;
-        link = MemoryLink.builder().clock(clock).seed(1).capacity(4096).aToB(aToB).build();
-        contextA = new StackContext(config("a", "02:00:00:00:00:01", A), link.endA(), clock, tcpConfig);
-        contextB = new StackContext(config("b", "02:00:00:00:00:02", B), link.endB(), clock, tcpConfig);
-        a = MtcpContext.attach(contextA, 0, socketConfig);
-        b = MtcpContext.attach(contextB, contextIndexB, socketConfig);
+        link = MemoryLink.builder().clock(clock).seed(1).capacity(4096).aToB(setup.aToB).build();
+        pathToB = new PathFault(link.endB());
+        contextA = new StackContext(config("a", "02:00:00:00:00:01", A), link.endA(), clock, setup.tcpConfig);
+        contextB = new StackContext(config("b", "02:00:00:00:00:02", B), pathToB, clock, setup.tcpConfig);
+        a = MtcpContext.attach(contextA, 0, setup.socketConfig);
+        b = MtcpContext.attach(contextB, setup.contextIndexB, setup.socketConfig);
         if (threaded)
         {
             runnerA = ContextRunner.start(contextA);
@@ -73,7 +76,7 @@ final class ApiFixture implements AutoCloseable
 
     static ApiFixture virtual(final SocketConfig socketConfig)
     {
-        return new ApiFixture(false, socketConfig, smallTcp(), 0, LinkImpairments.NONE);
+        return setup().sockets(socketConfig).build();
     }
 
     /**
@@ -82,13 +85,13 @@ final class ApiFixture implements AutoCloseable
      */
     static ApiFixture virtual(final SocketConfig socketConfig, final TcpConfig tcpConfig, final int contextIndexB)
     {
-        return new ApiFixture(false, socketConfig, tcpConfig, contextIndexB, LinkImpairments.NONE);
+        return setup().sockets(socketConfig).tcp(tcpConfig).contextIndexB(contextIndexB).build();
     }
 
     /** Virtual, with frames from A to B impaired (loss, reordering: out-of-order arrivals at B). */
     static ApiFixture virtual(final SocketConfig socketConfig, final LinkImpairments aToB)
     {
-        return new ApiFixture(false, socketConfig, smallTcp(), 0, aToB);
+        return setup().sockets(socketConfig).aToB(aToB).build();
     }
 
     /** Each context on its own thread; the test thread is an application thread. */
@@ -99,7 +102,13 @@ final class ApiFixture implements AutoCloseable
 
     static ApiFixture threaded(final SocketConfig socketConfig)
     {
-        return new ApiFixture(true, socketConfig, smallTcp(), 0, LinkImpairments.NONE);
+        return setup().threaded().sockets(socketConfig).build();
+    }
+
+    /** @return the defaults of {@link #virtual()}, to change before {@link Setup#build()}. */
+    static Setup setup()
+    {
+        return new Setup();
     }
 
     static TcpConfig smallTcp()
@@ -115,6 +124,12 @@ final class ApiFixture implements AutoCloseable
     MtcpContext b()
     {
         return b;
+    }
+
+    /** @return the path in front of B: cut it to make B vanish, or to have a router report it unreachable. */
+    PathFault pathToB()
+    {
+        return pathToB;
     }
 
     StackContext contextA()
@@ -190,6 +205,59 @@ final class ApiFixture implements AutoCloseable
         while (virtualClock.nanoTime() - deadline < 0)
         {
             step();
+        }
+    }
+
+    /** What a fixture is made of; the defaults are {@link #virtual()}'s. */
+    static final class Setup
+    {
+        private boolean threaded;
+        private SocketConfig socketConfig = new SocketConfig();
+        private TcpConfig tcpConfig = smallTcp();
+        private int contextIndexB;
+        private LinkImpairments aToB = LinkImpairments.NONE;
+
+        private Setup()
+        {
+        }
+
+        /** Each context on its own thread; the test thread is an application thread. */
+        Setup threaded()
+        {
+            threaded = true;
+            return this;
+        }
+
+        Setup sockets(final SocketConfig config)
+        {
+            socketConfig = config;
+            return this;
+        }
+
+        /** The engine tunables of both contexts. */
+        Setup tcp(final TcpConfig config)
+        {
+            tcpConfig = config;
+            return this;
+        }
+
+        /** B's context index (A's is 0): another index makes B's ids name another context at A. */
+        Setup contextIndexB(final int index)
+        {
+            contextIndexB = index;
+            return this;
+        }
+
+        /** Impairments of the frames from A to B. */
+        Setup aToB(final LinkImpairments impairments)
+        {
+            aToB = impairments;
+            return this;
+        }
+
+        ApiFixture build()
+        {
+            return new ApiFixture(this);
         }
     }
 

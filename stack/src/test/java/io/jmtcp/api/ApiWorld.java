@@ -1,5 +1,6 @@
 package io.jmtcp.api;
 
+import io.jmtcp.stats.StackCounter;
 import io.jmtcp.tcp.TcpConfig;
 import io.jmtcp.wire.Ip4;
 
@@ -24,8 +25,13 @@ final class ApiWorld implements AutoCloseable
     static final int MAX_SOCKETS = 64;
     static final int RING_BYTES = 16 * 1024;
     static final int PORT = 8080;
+    /** SYN retransmissions of {@link #timeouts()}. */
+    static final int SYN_RETRIES = 2;
+    /** Data retransmissions (and zero-window probes) of {@link #timeouts()}. */
+    static final int DATA_RETRIES = 3;
     /** An address on A's subnet that nobody answers. */
     static final int NOBODY = Ip4.parse("198.18.0.3");
+    private static final byte[] HELLO = {1, 2, 3};
 
     final ApiFixture f;
     final MtcpContext a;
@@ -42,9 +48,44 @@ final class ApiWorld implements AutoCloseable
 
     ApiWorld(final TcpConfig tcpConfig)
     {
-        f = ApiFixture.virtual(new SocketConfig().maxSockets(MAX_SOCKETS).ringBytes(RING_BYTES), tcpConfig, 1);
+        this(ApiFixture.setup().tcp(tcpConfig));
+    }
+
+    private ApiWorld(final ApiFixture.Setup setup)
+    {
+        f = setup.sockets(new SocketConfig().maxSockets(MAX_SOCKETS).ringBytes(RING_BYTES)).contextIndexB(1).build();
         a = f.a();
         b = f.b();
+    }
+
+    /**
+     * A world whose contexts run on their own threads: the test thread is an application thread,
+     * so calls queue requests for the context and blocking calls block. The helpers that expect
+     * calls to run inline ({@link #connected()} and those built on it) do not apply.
+     */
+    static ApiWorld threaded(final TcpConfig tcpConfig)
+    {
+        return new ApiWorld(ApiFixture.setup().threaded().tcp(tcpConfig));
+    }
+
+    /**
+     * Engine tunables for rows that wait for a connection to time out, on the virtual clock: two
+     * SYN retransmissions (1 + 2 + 4 s, RFC 6298 §5.5 doubling) and three data retransmissions
+     * (RFC 9293 §3.8.3 R2: give up after enough of them) before ETIMEDOUT.
+     */
+    static TcpConfig timeouts()
+    {
+        return ApiFixture.smallTcp().synRetries(SYN_RETRIES).dataRetries(DATA_RETRIES);
+    }
+
+    /**
+     * {@link #timeouts()} for a threaded world, on the real clock: an RTO of 50 ms (doubled on
+     * each expiry), so a connect gives up after 350 ms and a connection after 750 ms.
+     */
+    static TcpConfig timeoutsOnTheRealClock()
+    {
+        final long rto = TimeUnit.MILLISECONDS.toNanos(50);
+        return timeouts().initialRtoNanos(rto).minRtoNanos(rto);
     }
 
     static SocketSlot slot(final MtcpContext ctx, final int id)
@@ -158,6 +199,115 @@ final class ApiWorld implements AutoCloseable
         final int s = stream();
         assertEquals(-1, Mtcp.connect(a, s, ApiFixture.B, PORT + 1));
         assertTrue(f.runUntil(() -> slot(a, s).phase == SocketSlot.NEW && slot(a, s).error != 0, SECOND), "refused");
+        return s;
+    }
+
+    /**
+     * A stream on A whose non-blocking connect timed out: the peer's TCP vanished, every SYN was
+     * dropped (the first and {@link #SYN_RETRIES} retransmissions), SO_ERROR ETIMEDOUT. Needs
+     * {@link #timeouts()}.
+     */
+    int timedOutConnect()
+    {
+        return failedConnect(PathFault.Mode.BLACKHOLE);
+    }
+
+    /**
+     * A stream on A whose connect failed after a router answered each SYN with ICMP host
+     * unreachable: a soft error (RFC 1122 §4.2.3.9), reported when the SYN retransmissions ran
+     * out (SO_ERROR EHOSTUNREACH). Needs {@link #timeouts()}.
+     */
+    int unreachableConnect()
+    {
+        return failedConnect(PathFault.Mode.UNREACHABLE);
+    }
+
+    private int failedConnect(final PathFault.Mode mode)
+    {
+        peerListener();
+        f.pathToB().mode(mode);
+        final int s = stream();
+        assertEquals(-1, Mtcp.connect(a, s, ApiFixture.B, PORT));
+        assertEquals(Errno.EINPROGRESS, a.errno(), () -> errno(a));
+        assertTrue(f.runUntil(() -> slot(a, s).phase == SocketSlot.NEW, 60 * SECOND), "the connect failed");
+        assertEquals(SYN_RETRIES + 1, f.pathToB().synsDropped(), "the SYN and its retransmissions, unanswered");
+        return s;
+    }
+
+    /**
+     * A stream on A whose connection timed out: the peer vanished with our bytes unacknowledged,
+     * and the retransmissions ran out (RFC 9293 §3.8.3 R2). Needs {@link #timeouts()}.
+     */
+    int timedOut()
+    {
+        return broken(PathFault.Mode.BLACKHOLE);
+    }
+
+    /**
+     * A stream on A whose retransmissions a router answered with ICMP host unreachable: a soft
+     * error (RFC 1122 §4.2.3.9, RFC 5461), the connection's error when the retransmissions ran
+     * out. Needs {@link #timeouts()}.
+     */
+    int unreachable()
+    {
+        return broken(PathFault.Mode.UNREACHABLE);
+    }
+
+    private int broken(final PathFault.Mode mode)
+    {
+        final int[] pair = connected();
+        f.pathToB().mode(mode);
+        assertEquals(HELLO.length, Mtcp.write(a, pair[0], HELLO, 0, HELLO.length), () -> errno(a));
+        final long giveUps = a.context().counters().get(StackCounter.TCP_RETRANSMIT_GIVE_UPS);
+        assertTrue(f.runUntil(() -> slot(a, pair[0]).phase == SocketSlot.TERMINATED, 60 * SECOND), "timed out");
+        assertEquals(giveUps + 1, a.context().counters().get(StackCounter.TCP_RETRANSMIT_GIVE_UPS),
+            "the retransmissions ran out");
+        return pair[0];
+    }
+
+    /**
+     * A stream on A whose peer read nothing until its window shut, then vanished: the
+     * zero-window probes went unanswered (RFC 9293 §3.8.6.1 keeps the window probed only while
+     * the peer answers). Needs {@link #timeouts()}.
+     */
+    int zeroWindowTimedOut()
+    {
+        final int s = connected()[0];
+        final byte[] chunk = new byte[4096];
+        assertTrue(f.runUntil(() ->
+        {
+            while (Mtcp.write(a, s, chunk, 0, chunk.length) > 0)
+            {
+                continue;
+            }
+            return slot(a, s).connection.sendWindow() == 0;
+        }, 10 * SECOND), "the peer's window shut");
+        f.pathToB().mode(PathFault.Mode.BLACKHOLE);
+        final long probes = a.context().counters().get(StackCounter.TCP_ZERO_WINDOW_PROBES);
+        assertTrue(f.runUntil(() -> slot(a, s).phase == SocketSlot.TERMINATED, 60 * SECOND), "timed out");
+        assertEquals(probes + DATA_RETRIES, a.context().counters().get(StackCounter.TCP_ZERO_WINDOW_PROBES),
+            "the window probes went unanswered");
+        return s;
+    }
+
+    /**
+     * A stream on A whose idle connection's keepalive probes (SO_KEEPALIVE, 1 s idle, 1 s apart,
+     * two of them) went unanswered: the peer vanished (RFC 1122 §4.2.3.6; RFC 9293 §3.8.4).
+     */
+    int keepAliveExpired()
+    {
+        final int[] pair = connected();
+        final int s = pair[0];
+        assertEquals(0, Mtcp.setsockopt(a, s, Mtcp.SOL_SOCKET, Mtcp.SO_KEEPALIVE, 1));
+        assertEquals(0, Mtcp.setsockopt(a, s, Mtcp.IPPROTO_TCP, Mtcp.TCP_KEEPIDLE, 1));
+        assertEquals(0, Mtcp.setsockopt(a, s, Mtcp.IPPROTO_TCP, Mtcp.TCP_KEEPINTVL, 1));
+        assertEquals(0, Mtcp.setsockopt(a, s, Mtcp.IPPROTO_TCP, Mtcp.TCP_KEEPCNT, 2));
+        f.pathToB().mode(PathFault.Mode.BLACKHOLE);
+        final long timeouts = a.context().counters().get(StackCounter.TCP_KEEPALIVE_TIMEOUTS);
+        assertTrue(f.runUntil(() -> slot(a, s).phase == SocketSlot.TERMINATED, 60 * SECOND), "timed out");
+        assertEquals(timeouts + 1, a.context().counters().get(StackCounter.TCP_KEEPALIVE_TIMEOUTS),
+            "the keepalive probes went unanswered");
+        assertEquals(2, f.pathToB().segmentsDropped(), "two probes");
         return s;
     }
 

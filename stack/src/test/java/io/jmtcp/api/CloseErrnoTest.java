@@ -62,6 +62,17 @@ class CloseErrnoTest
             w.a.fail(errno);
             return result;
         }));
+        rows.add(row("timed out: keepalive probes unanswered", Errno.ENOTCONN, w ->
+        {
+            final int s = w.keepAliveExpired();
+            final long result = Mtcp.close(w.a, s);
+            final int errno = w.a.errno();
+            final int[] error = new int[1];
+            assertEquals(0, Mtcp.getsockopt(w.a, s, SOL_SOCKET, SO_ERROR, error), "the socket is still there");
+            assertEquals(Errno.name(Errno.ETIMEDOUT), Errno.name(error[0]), "SO_ERROR says why");
+            w.a.fail(errno);
+            return result;
+        }));
         rows.add(row("a new socket", Errno.NONE, w -> Mtcp.close(w.a, w.stream())));
         rows.add(row("connecting (SYN_SENT)", Errno.NONE, w -> Mtcp.close(w.a, w.connecting())));
         rows.add(row("a refused connect", Errno.NONE, w -> Mtcp.close(w.a, w.refused())));

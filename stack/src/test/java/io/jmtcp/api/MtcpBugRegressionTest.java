@@ -1,5 +1,6 @@
 package io.jmtcp.api;
 
+import io.jmtcp.tcp.TcpConnection;
 import org.junit.jupiter.api.Test;
 
 import static io.jmtcp.api.Mtcp.AF_INET;
@@ -179,6 +180,29 @@ class MtcpBugRegressionTest
             assertEquals(Errno.name(Errno.EBADF), Errno.name(f.a().errno()));
             closer.join(5000);
             assertTrue(f.runUntil(() -> f.a().socketsInUse() == 0, ApiWorld.SECOND));
+        }
+    }
+
+    @Test
+    void aFailedConnectionIsNotReadAsEndOfStreamBeforeItsCloseEvent()
+    {
+        // The engine hands a failed connection's events over in one go, READABLE before CLOSED;
+        // an application thread woken by the first ran before the second had put the error in
+        // the socket, found the stream drained and read 0, the end of the stream: the reset or
+        // timeout was lost to that read. Here the first event is delivered alone, then the dispatch.
+        try (ApiWorld w = new ApiWorld())
+        {
+            final int s = w.connected()[0];
+            final TcpConnection connection = ApiWorld.slot(w.a, s).connection;
+            connection.abort();
+            w.a.service().onReadable(connection);
+            final byte[] in = new byte[1];
+            assertEquals(-1, Mtcp.read(w.a, s, in, 0, 1), "not the end of the stream yet");
+            assertEquals(Errno.name(Errno.EAGAIN), ApiWorld.errno(w.a));
+            w.f.step();
+            assertEquals(-1, Mtcp.read(w.a, s, in, 0, 1), "the failure, once");
+            assertEquals(Errno.name(Errno.ECONNABORTED), ApiWorld.errno(w.a));
+            assertEquals(0, Mtcp.read(w.a, s, in, 0, 1), "then the end of the stream");
         }
     }
 }

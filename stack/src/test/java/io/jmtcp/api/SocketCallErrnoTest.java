@@ -7,6 +7,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.ToLongFunction;
 
 import static io.jmtcp.api.ErrnoRow.idRows;
 import static io.jmtcp.api.ErrnoRow.row;
@@ -44,9 +45,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every errno each call's Javadoc documents, one table per call, each row in a fresh virtual
- * world (calls run inline on A's context; B is the peer). The EAGAIN of a full request queue is
- * in {@link RequestQueueFullTest}, close in {@link CloseErrnoTest}, and the errors only a blocked
- * caller can see in {@link BlockingCallsTest}.
+ * world (calls run inline on A's context; B is the peer, behind a {@link PathFault} that can make
+ * it vanish or have a router report it unreachable). The EAGAIN of a full request queue is in
+ * {@link RequestQueueFullTest}, close in {@link CloseErrnoTest}, the errors only an application
+ * thread sees (a blocking connect's reason, a blocked call woken, EAGAIN of a non-blocking socket)
+ * in {@link ApplicationThreadErrnoTest} and {@link BlockingCallsTest}, the Java layer's in
+ * {@link ChannelErrnoTest}.
  */
 class SocketCallErrnoTest
 {
@@ -267,6 +271,15 @@ class SocketCallErrnoTest
     {
         final List<ErrnoRow> rows = new ArrayList<>(idRows(w -> w.connected()[0],
             (w, id) -> Mtcp.recv(w.a, id, BYTES, 0, BYTES.length, 0)));
+        // read(ByteBuffer) and readv resolve the id themselves.
+        for (final ErrnoRow idRow : idRows(w -> w.connected()[0], (w, id) -> Mtcp.read(w.a, id, ByteBuffer.allocate(1))))
+        {
+            rows.add(idRow.named("read(ByteBuffer): "));
+        }
+        for (final ErrnoRow idRow : idRows(w -> w.connected()[0], (w, id) -> Mtcp.readv(w.a, id, buffers(2))))
+        {
+            rows.add(idRow.named("readv: "));
+        }
         rows.add(row("null buffer", Errno.EFAULT, w -> Mtcp.read(w.a, w.connected()[0], null, 0, 1)));
         rows.add(row("negative offset", Errno.EFAULT, w -> Mtcp.read(w.a, w.connected()[0], BYTES, -1, 1)));
         rows.add(row("length beyond the array", Errno.EFAULT, w -> Mtcp.read(w.a, w.connected()[0], BYTES, 8, 9)));
@@ -288,6 +301,19 @@ class SocketCallErrnoTest
         rows.add(row("an empty pipe", Errno.EAGAIN, w -> Mtcp.read(w.a, w.pipe()[0], BYTES, 0, 1)));
         rows.add(row("reset by the peer", Errno.ECONNRESET, w -> Mtcp.read(w.a, w.reset(), BYTES, 0, 1)));
         rows.add(row("readv: reset by the peer", Errno.ECONNRESET, w -> Mtcp.readv(w.a, w.reset(), buffers(2))));
+        rows.add(row("readv: bytes, then the peer's reset: the bytes now, the reset next", Errno.ECONNRESET, w ->
+        {
+            final int[] pair = w.connected();
+            assertEquals(2, Mtcp.write(w.b, pair[1], BYTES, 0, 2));
+            final int[] ready = new int[1];
+            assertTrue(w.f.runUntil(() -> Mtcp.ioctl(w.a, pair[0], FIONREAD, ready) == 0 && ready[0] == 2,
+                ApiWorld.SECOND), "the bytes arrived");
+            assertEquals(0, Mtcp.abort(w.b, pair[1]));
+            assertTrue(w.f.runUntil(() -> ApiWorld.slot(w.a, pair[0]).phase == SocketSlot.TERMINATED, ApiWorld.SECOND),
+                "the reset arrived");
+            assertEquals(2, Mtcp.readv(w.a, pair[0], buffers(3)), "the bytes before the reset");
+            return Mtcp.read(w.a, pair[0], BYTES, 0, 1);
+        }));
         rows.add(row("the reset is reported once, then end of stream", Errno.NONE, w ->
         {
             final int s = w.reset();
@@ -296,6 +322,25 @@ class SocketCallErrnoTest
             return 0;
         }));
         rows.add(row("a refused connect", Errno.ECONNREFUSED, w -> Mtcp.read(w.a, w.refused(), BYTES, 0, 1)));
+        rows.add(timeoutRow("a connect whose SYNs went unanswered", Errno.ETIMEDOUT,
+            w -> Mtcp.read(w.a, w.timedOutConnect(), BYTES, 0, 1)));
+        rows.add(timeoutRow("a connect answered with ICMP host unreachable", Errno.EHOSTUNREACH,
+            w -> Mtcp.read(w.a, w.unreachableConnect(), BYTES, 0, 1)));
+        rows.add(timeoutRow("retransmissions unanswered", Errno.ETIMEDOUT, w -> Mtcp.read(w.a, w.timedOut(), BYTES, 0, 1)));
+        rows.add(timeoutRow("readv: retransmissions unanswered", Errno.ETIMEDOUT,
+            w -> Mtcp.readv(w.a, w.timedOut(), buffers(2))));
+        rows.add(timeoutRow("read(ByteBuffer): retransmissions unanswered", Errno.ETIMEDOUT,
+            w -> Mtcp.read(w.a, w.timedOut(), ByteBuffer.allocate(1))));
+        rows.add(row("keepalive probes unanswered", Errno.ETIMEDOUT, w -> Mtcp.read(w.a, w.keepAliveExpired(), BYTES, 0, 1)));
+        rows.add(timeoutRow("retransmissions answered with ICMP host unreachable", Errno.EHOSTUNREACH,
+            w -> Mtcp.read(w.a, w.unreachable(), BYTES, 0, 1)));
+        rows.add(timeoutRow("the timeout is reported once, then end of stream", Errno.NONE, w ->
+        {
+            final int s = w.timedOut();
+            assertEquals(-1, Mtcp.read(w.a, s, BYTES, 0, 1));
+            assertEquals(Errno.name(Errno.ETIMEDOUT), ApiWorld.errno(w.a));
+            return Mtcp.read(w.a, s, BYTES, 0, 1);
+        }));
         rows.add(row("the peer's FIN: end of stream", Errno.NONE, w ->
         {
             final int[] pair = w.connected();
@@ -317,6 +362,13 @@ class SocketCallErrnoTest
         return buffers;
     }
 
+    /** A row whose world times connections out quickly ({@link ApiWorld#timeouts()}). */
+    private static ErrnoRow timeoutRow(final String condition, final int errno,
+        final ToLongFunction<ApiWorld> call)
+    {
+        return row(condition, errno, () -> new ApiWorld(ApiWorld.timeouts()), call);
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("readRows")
     void readFailsWithTheDocumentedErrno(final ErrnoRow row)
@@ -332,6 +384,15 @@ class SocketCallErrnoTest
     {
         final List<ErrnoRow> rows = new ArrayList<>(idRows(w -> w.connected()[0],
             (w, id) -> Mtcp.write(w.a, id, BYTES, 0, 1)));
+        // write(ByteBuffer) and writev resolve the id themselves.
+        for (final ErrnoRow idRow : idRows(w -> w.connected()[0], (w, id) -> Mtcp.write(w.a, id, ByteBuffer.allocate(1))))
+        {
+            rows.add(idRow.named("write(ByteBuffer): "));
+        }
+        for (final ErrnoRow idRow : idRows(w -> w.connected()[0], (w, id) -> Mtcp.writev(w.a, id, buffers(2))))
+        {
+            rows.add(idRow.named("writev: "));
+        }
         rows.add(row("null buffer", Errno.EFAULT, w -> Mtcp.write(w.a, w.connected()[0], null, 0, 1)));
         rows.add(row("negative offset", Errno.EFAULT, w -> Mtcp.write(w.a, w.connected()[0], BYTES, -1, 1)));
         rows.add(row("length beyond the array", Errno.EFAULT, w -> Mtcp.write(w.a, w.connected()[0], BYTES, 0, 17)));
@@ -367,6 +428,28 @@ class SocketCallErrnoTest
             return Mtcp.write(w.a, s, BYTES, 0, 1);
         }));
         rows.add(row("a refused connect", Errno.ECONNREFUSED, w -> Mtcp.write(w.a, w.refused(), BYTES, 0, 1)));
+        rows.add(timeoutRow("a connect whose SYNs went unanswered", Errno.ETIMEDOUT,
+            w -> Mtcp.write(w.a, w.timedOutConnect(), BYTES, 0, 1)));
+        rows.add(timeoutRow("a connect answered with ICMP host unreachable", Errno.EHOSTUNREACH,
+            w -> Mtcp.write(w.a, w.unreachableConnect(), BYTES, 0, 1)));
+        rows.add(timeoutRow("retransmissions unanswered", Errno.ETIMEDOUT, w -> Mtcp.write(w.a, w.timedOut(), BYTES, 0, 1)));
+        rows.add(timeoutRow("writev: retransmissions unanswered", Errno.ETIMEDOUT,
+            w -> Mtcp.writev(w.a, w.timedOut(), buffers(2))));
+        rows.add(timeoutRow("write(ByteBuffer): retransmissions unanswered", Errno.ETIMEDOUT,
+            w -> Mtcp.write(w.a, w.timedOut(), ByteBuffer.allocate(1))));
+        rows.add(row("keepalive probes unanswered", Errno.ETIMEDOUT,
+            w -> Mtcp.write(w.a, w.keepAliveExpired(), BYTES, 0, 1)));
+        rows.add(timeoutRow("zero-window probes unanswered", Errno.ETIMEDOUT,
+            w -> Mtcp.write(w.a, w.zeroWindowTimedOut(), BYTES, 0, 1)));
+        rows.add(timeoutRow("retransmissions answered with ICMP host unreachable", Errno.EHOSTUNREACH,
+            w -> Mtcp.write(w.a, w.unreachable(), BYTES, 0, 1)));
+        rows.add(timeoutRow("the timeout is reported once, then EPIPE", Errno.EPIPE, w ->
+        {
+            final int s = w.timedOut();
+            assertEquals(-1, Mtcp.write(w.a, s, BYTES, 0, 1));
+            assertEquals(Errno.name(Errno.ETIMEDOUT), ApiWorld.errno(w.a));
+            return Mtcp.write(w.a, s, BYTES, 0, 1);
+        }));
         rows.add(row("send ring full", Errno.EAGAIN, w ->
         {
             final int s = w.connected()[0];
@@ -413,6 +496,7 @@ class SocketCallErrnoTest
         rows.add(row("connecting", Errno.ENOTCONN, w -> Mtcp.shutdown(w.a, w.connecting(), SHUT_WR)));
         rows.add(row("a listener", Errno.ENOTCONN, w -> Mtcp.shutdown(w.a, w.listener(BUSY_PORT), SHUT_RDWR)));
         rows.add(row("terminated by a reset", Errno.ENOTCONN, w -> Mtcp.shutdown(w.a, w.reset(), SHUT_WR)));
+        rows.add(timeoutRow("terminated by a timeout", Errno.ENOTCONN, w -> Mtcp.shutdown(w.a, w.timedOut(), SHUT_RD)));
         rows.add(row("SHUT_RD: reads return 0", Errno.NONE, w ->
         {
             final int s = w.connected()[0];
@@ -597,6 +681,19 @@ class SocketCallErrnoTest
             final int[] mss = new int[1];
             assertEquals(0, Mtcp.getsockopt(w.a, w.connected()[0], IPPROTO_TCP, TCP_MAXSEG, mss));
             assertTrue(mss[0] > 536 && mss[0] <= 1460, () -> "the MSS in use on a 1500-byte link: " + mss[0]);
+            return 0;
+        }));
+        rows.add(timeoutRow("SO_ERROR and EPOLLERR of a connect whose SYNs went unanswered", Errno.NONE, w ->
+        {
+            final int s = w.timedOutConnect();
+            final int ep = w.epoll();
+            assertEquals(0, Mtcp.epollCtl(w.a, ep, EPOLL_CTL_ADD, s, Mtcp.EPOLLOUT, s));
+            final EpollEvents events = new EpollEvents(1);
+            assertEquals(1, Mtcp.epollWait(w.a, ep, events, 1, 0));
+            assertEquals(Mtcp.EPOLLERR, events.events(0) & Mtcp.EPOLLERR, "EPOLLERR with the pending error");
+            final int[] error = new int[1];
+            assertEquals(0, Mtcp.getsockopt(w.a, s, SOL_SOCKET, SO_ERROR, error));
+            assertEquals(Errno.name(Errno.ETIMEDOUT), Errno.name(error[0]));
             return 0;
         }));
         rows.add(row("SO_ERROR is cleared by the read", Errno.NONE, w ->

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A zero send window (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17): the persist timer probes it with
- * exponential backoff for as long as the peer answers, and a reopened window resumes sending.
+ * exponential backoff for as long as the peer answers, gives up with ETIMEDOUT when the peer
+ * answers none of {@link TcpConfig#dataRetries()} probes, and a reopened window resumes sending.
  */
 final class ZeroWindowTest
 {
@@ -102,5 +103,47 @@ final class ZeroWindowTest
         fx.advance(10 * SECOND);
         fx.assertNothingSent();
         assertEquals(0, fx.counter(StackCounter.TCP_ZERO_WINDOW_PROBES));
+    }
+
+    @Test
+    void establishedZeroWindowProbesUnansweredTimeOut()
+    {
+        final EngineFixture few = new EngineFixture(new TcpConfig().dataRetries(2));
+        final TcpConnection c = few.establishPassive();
+        few.peerAck().window(0).send();
+        EngineFixture.write(c, data);
+        few.advance(c.rtoNanos() + 2 * MS);
+        assertEquals(1, few.counter(StackCounter.TCP_ZERO_WINDOW_PROBES));
+        assertEquals(TcpState.ESTABLISHED, c.state(), "still probing");
+        few.advance(120 * SECOND);
+        assertEquals(TcpState.CLOSED, c.state());
+        assertEquals(TcpError.ETIMEDOUT, c.error());
+        assertEquals(2, few.counter(StackCounter.TCP_ZERO_WINDOW_PROBES), "two probes unanswered, then no more");
+        assertEquals(1, few.counter(StackCounter.TCP_RETRANSMIT_GIVE_UPS));
+    }
+
+    @Test
+    void establishedZeroWindowAnsweredProbesNeverTimeOut()
+    {
+        final EngineFixture few = new EngineFixture(new TcpConfig().dataRetries(2));
+        final TcpConnection c = few.establishPassive();
+        few.peerAck().window(0).send();
+        EngineFixture.write(c, data);
+        int probes = 0;
+        while (probes < 6)
+        {
+            few.advance(100 * MS);
+            final int sent = few.take().size();
+            if (sent > 0)
+            {
+                probes += sent;
+                // The peer answers each probe, its window still shut.
+                few.peerAck().ack(few.localIss + 1).window(0).send();
+                few.clearSent();
+            }
+        }
+        assertEquals(TcpState.ESTABLISHED, c.state());
+        assertEquals(6, few.counter(StackCounter.TCP_ZERO_WINDOW_PROBES));
+        assertEquals(0, few.counter(StackCounter.TCP_RETRANSMIT_GIVE_UPS));
     }
 }
