@@ -411,8 +411,9 @@ public final class Mtcp
      *         EAGAIN (the context's request queue is full; retry), and for a blocking connect the
      *         reason it failed: ECONNREFUSED (RST, or ICMP port or protocol unreachable),
      *         ETIMEDOUT (the SYN retransmissions ran out unanswered), EHOSTUNREACH (they ran out
-     *         after an ICMP destination unreachable), EADDRNOTAVAIL (no port left for that peer,
-     *         or the bound port hashes to another context), EADDRINUSE (the bound port has a
+     *         after an ICMP destination unreachable, or with the next hop never answering ARP,
+     *         as on Linux), EADDRNOTAVAIL (no port left for that peer, or the bound port hashes
+     *         to another context), EADDRINUSE (the bound port has a
      *         connection to that peer), ENOBUFS (no connection object left). The last three are
      *         found before the SYN is sent: on the context's thread connect returns them at once,
      *         and a non-blocking connect returns them if the context has answered already.

@@ -7,6 +7,7 @@ import io.jmtcp.wire.DropReason;
 import io.jmtcp.wire.EthernetHeader;
 import io.jmtcp.wire.Ip4;
 import io.jmtcp.wire.Mac;
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2IntHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -79,6 +80,25 @@ public final class ArpResolver
     private long lastDefenceAt;
 
     private final UnsafeBuffer arpFrame = new UnsafeBuffer(ByteBuffer.allocateDirect(MIN_FRAME_LENGTH));
+    private final Unresolvable unresolvable;
+
+    /** Told of each frame dropped because its next hop never answered. */
+    @FunctionalInterface
+    public interface Unresolvable
+    {
+        /** Nobody to tell. */
+        Unresolvable NONE = (frame, length, now) -> { };
+
+        /**
+         * A frame waited for a neighbour that did not answer any request: it is dropped (and
+         * counted) after this returns, so the view is valid only during the call.
+         *
+         * @param frame  the Ethernet frame.
+         * @param length its length.
+         * @param now    the context's time.
+         */
+        void onUnresolvable(DirectBuffer frame, int length, long now);
+    }
 
     /**
      * @param iface    our addresses.
@@ -89,7 +109,7 @@ public final class ArpResolver
     public ArpResolver(final InterfaceConfig iface, final FrameOutput output, final StackCounters counters,
         final ArpSettings settings)
     {
-        this(iface, output, counters, settings, null, false);
+        this(iface, output, counters, settings, null, false, Unresolvable.NONE);
     }
 
     /**
@@ -106,10 +126,13 @@ public final class ArpResolver
      * @param settings  cache and retry tunables (validated here).
      * @param shared    the stack's published neighbours, or null for a context alone on its port.
      * @param publisher true for the one context that receives ARP and writes {@code shared}.
+     * @param unresolvable told of each frame dropped because its neighbour never answered.
      */
     public ArpResolver(final InterfaceConfig iface, final FrameOutput output, final StackCounters counters,
-        final ArpSettings settings, final NeighbourTable shared, final boolean publisher)
+        final ArpSettings settings, final NeighbourTable shared, final boolean publisher,
+        final Unresolvable unresolvable)
     {
+        this.unresolvable = unresolvable;
         this.iface = iface;
         this.output = output;
         this.counters = counters;
@@ -487,7 +510,7 @@ public final class ArpResolver
         }
         if (slotRequestsSent[slot] >= settings.maxRequests())
         {
-            dropPending(slot, DropReason.ARP_RESOLUTION_FAILED);
+            failPending(slot, now);
             freeSlot(slot);
             return 1;
         }
@@ -539,6 +562,18 @@ public final class ArpResolver
             {
                 counters.increment(StackCounter.ARP_PENDING_SENT);
             }
+            freePendingEntry(entry);
+        }
+    }
+
+    /** The neighbour never answered: each waiting frame is unresolvable, then dropped. */
+    private void failPending(final int slot, final long now)
+    {
+        while (slotPendingCount[slot] > 0)
+        {
+            final int entry = dequeuePending(slot);
+            unresolvable.onUnresolvable(pendingFrame[entry], pendingLength[entry], now);
+            counters.drop(DropReason.ARP_RESOLUTION_FAILED);
             freePendingEntry(entry);
         }
     }

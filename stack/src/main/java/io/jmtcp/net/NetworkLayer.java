@@ -11,6 +11,7 @@ import io.jmtcp.wire.Ipv4Header;
 import io.jmtcp.wire.Mac;
 import io.jmtcp.wire.TcpHeader;
 import io.jmtcp.wire.TcpOptions;
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -78,7 +79,7 @@ public final class NetworkLayer
      * The network layer of one of several contexts sharing an interface: ARP resolutions come
      * from, or (for the context that receives ARP) go to, a table the contexts share
      * ({@link ArpResolver#ArpResolver(InterfaceConfig, FrameOutput, StackCounters, ArpSettings,
-     * NeighbourTable, boolean)}).
+     * NeighbourTable, boolean, ArpResolver.Unresolvable)}).
      *
      * @param iface      our addresses.
      * @param output     where frames go out.
@@ -99,7 +100,7 @@ public final class NetworkLayer
         this.iface = iface;
         this.output = output;
         this.counters = counters;
-        this.arp = new ArpResolver(iface, output, counters, arp, neighbours, publisher);
+        this.arp = new ArpResolver(iface, output, counters, arp, neighbours, publisher, this::onUnresolvable);
         this.transport = transport;
         this.tx = new UnsafeBuffer(ByteBuffer.allocateDirect(output.maxFrameLength()));
     }
@@ -473,6 +474,28 @@ public final class NetworkLayer
             icmp.code() == IcmpHeader.CODE_FRAGMENTATION_NEEDED ? icmp.nextHopMtu() : 0;
         counters.drop(transport.onIcmpError(icmp.type(), icmp.code(), mtu, buffer, icmp.quoteOffset(),
             icmp.quoteLength(), now));
+    }
+
+    /**
+     * A TCP segment dropped because its next hop never answered ARP is, to its connection, an
+     * ICMP host unreachable: a soft error, reported only if the connection then times out
+     * (RFC 1122 §4.2.3.9 and RFC 9293 §3.10.7.4). Linux does the same (a failed neighbour sends
+     * the host unreachable to the local socket: {@code arp_error_report}), so a connect to a
+     * neighbour that is not there ends with EHOSTUNREACH, not ETIMEDOUT.
+     */
+    private void onUnresolvable(final DirectBuffer frame, final int length, final long now)
+    {
+        final int ip = EthernetHeader.HEADER_LENGTH;
+        if (length < ip + Ipv4Header.MIN_HEADER_LENGTH + ICMP_QUOTE_PAYLOAD ||
+            (frame.getShort(EthernetHeader.ETHERTYPE_OFFSET, ByteOrder.BIG_ENDIAN) & 0xFFFF) != EthernetHeader.ETHERTYPE_IPV4 ||
+            frame.getByte(ip + Ipv4Header.PROTOCOL_OFFSET) != Ipv4Header.PROTOCOL_TCP)
+        {
+            return;
+        }
+        final int headerLength = (frame.getByte(ip + Ipv4Header.VERSION_IHL_OFFSET) & 0x0F) * 4;
+        // The frame was counted as ARP_RESOLUTION_FAILED; what TCP makes of the quote is its own.
+        transport.onIcmpError(IcmpHeader.DEST_UNREACHABLE, IcmpHeader.CODE_HOST_UNREACHABLE, 0, frame, ip,
+            Math.min(length - ip, headerLength + ICMP_QUOTE_PAYLOAD), now);
     }
 
     /**

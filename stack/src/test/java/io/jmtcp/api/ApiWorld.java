@@ -2,6 +2,7 @@ package io.jmtcp.api;
 
 import io.jmtcp.stats.StackCounter;
 import io.jmtcp.tcp.TcpConfig;
+import io.jmtcp.wire.DropReason;
 import io.jmtcp.wire.Ip4;
 
 import java.util.ArrayList;
@@ -220,6 +221,21 @@ final class ApiWorld implements AutoCloseable
     int unreachableConnect()
     {
         return failedConnect(PathFault.Mode.UNREACHABLE);
+    }
+
+    /**
+     * A stream on A whose connect went to a neighbour that never answered ARP: each SYN was
+     * dropped unsent, which its connection hears as an ICMP host unreachable (a soft error), so
+     * the connect fails with EHOSTUNREACH when the SYN retransmissions run out, as on Linux.
+     * Needs {@link #timeouts()}.
+     */
+    int absentNeighbourConnect()
+    {
+        final int s = connecting();
+        assertTrue(f.runUntil(() -> slot(a, s).phase == SocketSlot.NEW, 60 * SECOND), "the connect failed");
+        assertTrue(f.contextA().counters().dropped(DropReason.ARP_RESOLUTION_FAILED) >= 1,
+            "the SYNs waited for ARP and were dropped");
+        return s;
     }
 
     private int failedConnect(final PathFault.Mode mode)

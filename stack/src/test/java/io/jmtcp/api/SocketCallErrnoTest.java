@@ -326,6 +326,8 @@ class SocketCallErrnoTest
             w -> Mtcp.read(w.a, w.timedOutConnect(), BYTES, 0, 1)));
         rows.add(timeoutRow("a connect answered with ICMP host unreachable", Errno.EHOSTUNREACH,
             w -> Mtcp.read(w.a, w.unreachableConnect(), BYTES, 0, 1)));
+        rows.add(timeoutRow("a connect to a neighbour that never answers ARP", Errno.EHOSTUNREACH,
+            w -> Mtcp.read(w.a, w.absentNeighbourConnect(), BYTES, 0, 1)));
         rows.add(timeoutRow("retransmissions unanswered", Errno.ETIMEDOUT, w -> Mtcp.read(w.a, w.timedOut(), BYTES, 0, 1)));
         rows.add(timeoutRow("readv: retransmissions unanswered", Errno.ETIMEDOUT,
             w -> Mtcp.readv(w.a, w.timedOut(), buffers(2))));

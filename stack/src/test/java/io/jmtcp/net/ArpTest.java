@@ -7,8 +7,11 @@ import io.jmtcp.time.VirtualClock;
 import io.jmtcp.wire.ArpPacket;
 import io.jmtcp.wire.DropReason;
 import io.jmtcp.wire.EthernetHeader;
+import io.jmtcp.wire.IcmpHeader;
 import io.jmtcp.wire.Ip4;
+import io.jmtcp.wire.Ipv4Header;
 import io.jmtcp.wire.Mac;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -159,6 +162,37 @@ class ArpTest
         assertEquals(1, fixture.dropped(DropReason.ARP_RESOLUTION_FAILED));
         assertEquals(0, fixture.context.network().arp().pendingFrames());
         assertEquals(0, fixture.context.network().arp().size());
+    }
+
+    /**
+     * A TCP segment that waited for a neighbour that never answered is, to its connection, an
+     * ICMP host unreachable quoting it (so a connect ends with EHOSTUNREACH, as on Linux); other
+     * frames that fail the same way (here an echo request) are only counted.
+     */
+    @Test
+    void aTcpSegmentDroppedForAnAbsentNeighbourReachesTheTransportAsHostUnreachable()
+    {
+        final RecordingTransport transport = new RecordingTransport();
+        final StackFixture fixture = StackFixture.withTransport(transport);
+        final long now = fixture.clock.nanoTime();
+        fixture.context.network().sendEchoRequest(PEER_IP, 1, 1, 16, now);
+        final MutableDirectBuffer tx = fixture.context.network().txBuffer();
+        tx.setMemory(NetworkLayer.L4_OFFSET, 20, (byte)0);
+        tx.putShort(NetworkLayer.L4_OFFSET, (short)49152, ByteOrder.BIG_ENDIAN);
+        tx.putShort(NetworkLayer.L4_OFFSET + 2, (short)80, ByteOrder.BIG_ENDIAN);
+        tx.putInt(NetworkLayer.L4_OFFSET + 4, 0x12345678, ByteOrder.BIG_ENDIAN);
+        tx.putByte(NetworkLayer.L4_OFFSET + 12, (byte)0x50);
+        assertTrue(fixture.context.network().sendIpv4(PEER_IP, Ipv4Header.PROTOCOL_TCP, 20, true, now));
+        for (int second = 0; second < 4; second++)
+        {
+            fixture.clock.advance(SECOND);
+            fixture.exchange();
+        }
+        assertEquals(2, fixture.dropped(DropReason.ARP_RESOLUTION_FAILED));
+        assertEquals(1, transport.icmpErrors, "the TCP segment only");
+        assertEquals(IcmpHeader.DEST_UNREACHABLE, transport.lastIcmpType);
+        assertEquals(IcmpHeader.CODE_HOST_UNREACHABLE, transport.lastIcmpCode);
+        assertEquals(0, transport.lastIcmpMtu);
     }
 
     @Test
