@@ -49,18 +49,10 @@ final class OptionCalls
 
     static int getsockname(final MtcpContext ctx, final int sockid, final SockAddr addr)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
+        final SocketSlot slot = resolveSocket(ctx, sockid, addr == null);
         if (slot == null)
         {
             return -1;
-        }
-        if (addr == null)
-        {
-            return ctx.fail(Errno.EFAULT);
-        }
-        if (slot.type != SocketSlot.STREAM && slot.type != SocketSlot.LISTENER)
-        {
-            return ctx.fail(Errno.ENOTSOCK);
         }
         addr.set(slot.bound || slot.phase != SocketSlot.NEW ? localIp(ctx) : 0, slot.localPort);
         return 0;
@@ -97,14 +89,10 @@ final class OptionCalls
     static int setsockopt(final MtcpContext ctx, final int sockid, final int level, final int optname,
         final int value)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
+        final SocketSlot slot = resolveSocket(ctx, sockid, false);
         if (slot == null)
         {
             return -1;
-        }
-        if (slot.type != SocketSlot.STREAM && slot.type != SocketSlot.LISTENER)
-        {
-            return ctx.fail(Errno.ENOTSOCK);
         }
         if (level == SOL_SOCKET)
         {
@@ -232,18 +220,10 @@ final class OptionCalls
     static int getsockopt(final MtcpContext ctx, final int sockid, final int level, final int optname,
         final int[] value)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
+        final SocketSlot slot = resolveSocket(ctx, sockid, value == null || value.length == 0);
         if (slot == null)
         {
             return -1;
-        }
-        if (value == null || value.length == 0)
-        {
-            return ctx.fail(Errno.EFAULT);
-        }
-        if (slot.type != SocketSlot.STREAM && slot.type != SocketSlot.LISTENER)
-        {
-            return ctx.fail(Errno.ENOTSOCK);
         }
         if (level == SOL_SOCKET)
         {
@@ -323,18 +303,10 @@ final class OptionCalls
     static int getsockopt(final MtcpContext ctx, final int sockid, final int level, final int optname,
         final TcpInfo info)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
+        final SocketSlot slot = resolveSocket(ctx, sockid, info == null);
         if (slot == null)
         {
             return -1;
-        }
-        if (info == null)
-        {
-            return ctx.fail(Errno.EFAULT);
-        }
-        if (slot.type != SocketSlot.STREAM && slot.type != SocketSlot.LISTENER)
-        {
-            return ctx.fail(Errno.ENOTSOCK);
         }
         if (level != IPPROTO_TCP || optname != TCP_INFO)
         {
@@ -394,5 +366,30 @@ final class OptionCalls
             default:
                 return ctx.fail(Errno.ENOTTY);
         }
+    }
+
+    /**
+     * The stream or listener an id names, for the calls that take only those; null, with the
+     * errno set, in the order the calls document: the id's errors, then EFAULT if the caller's
+     * argument is missing, then ENOTSOCK (an epoll instance or a pipe).
+     */
+    private static SocketSlot resolveSocket(final MtcpContext ctx, final int sockid, final boolean argumentMissing)
+    {
+        final SocketSlot slot = resolve(ctx, sockid);
+        if (slot == null)
+        {
+            return null;
+        }
+        if (argumentMissing)
+        {
+            ctx.fail(Errno.EFAULT);
+            return null;
+        }
+        if (slot.type != SocketSlot.STREAM && slot.type != SocketSlot.LISTENER)
+        {
+            ctx.fail(Errno.ENOTSOCK);
+            return null;
+        }
+        return slot;
     }
 }

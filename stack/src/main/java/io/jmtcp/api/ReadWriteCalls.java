@@ -55,20 +55,10 @@ final class ReadWriteCalls
         {
             return -1;
         }
-        if (dsts == null)
+        final int invalid = vectorError(dsts);
+        if (invalid != 0)
         {
-            return ctx.fail(Errno.EFAULT);
-        }
-        if (dsts.length > IOV_MAX)
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        for (final ByteBuffer dst : dsts)
-        {
-            if (dst == null)
-            {
-                return ctx.fail(Errno.EFAULT);
-            }
+            return ctx.fail(invalid);
         }
         long total = 0;
         for (final ByteBuffer dst : dsts)
@@ -81,7 +71,7 @@ final class ReadWriteCalls
                 total == 0 ? 0 : MSG_DONTWAIT | KEEP_ERROR);
             if (read < 0)
             {
-                return total > 0 && ctx.errno() == Errno.EAGAIN ? total : (total > 0 ? total : -1);
+                return total > 0 ? total : -1;
             }
             total += read;
             if (read == 0 || dst.hasRemaining())
@@ -228,20 +218,10 @@ final class ReadWriteCalls
         {
             return -1;
         }
-        if (srcs == null)
+        final int invalid = vectorError(srcs);
+        if (invalid != 0)
         {
-            return ctx.fail(Errno.EFAULT);
-        }
-        if (srcs.length > IOV_MAX)
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        for (final ByteBuffer src : srcs)
-        {
-            if (src == null)
-            {
-                return ctx.fail(Errno.EFAULT);
-            }
+            return ctx.fail(invalid);
         }
         long total = 0;
         for (final ByteBuffer src : srcs)
@@ -263,6 +243,27 @@ final class ReadWriteCalls
             }
         }
         return total;
+    }
+
+    /** Why readv or writev refuses its buffers: EFAULT (null array or element), EINVAL (too many); else 0. */
+    private static int vectorError(final ByteBuffer[] buffers)
+    {
+        if (buffers == null)
+        {
+            return Errno.EFAULT;
+        }
+        if (buffers.length > IOV_MAX)
+        {
+            return Errno.EINVAL;
+        }
+        for (final ByteBuffer buffer : buffers)
+        {
+            if (buffer == null)
+            {
+                return Errno.EFAULT;
+            }
+        }
+        return 0;
     }
 
     private static int send(final MtcpContext ctx, final SocketSlot slot, final int sockid, final byte[] array,
