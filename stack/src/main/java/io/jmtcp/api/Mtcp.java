@@ -1,12 +1,6 @@
 package io.jmtcp.api;
 
-import io.jmtcp.tcp.TcpState;
-import io.jmtcp.wire.Ip4;
-import org.jctools.queues.SpmcArrayQueue;
-
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The mTCP-style socket API: static calls on a {@link MtcpContext}, with mTCP's names and
@@ -132,26 +126,6 @@ public final class Mtcp
     /** epoll_ctl: change events and data (re-arms ONESHOT). */
     public static final int EPOLL_CTL_MOD = 3;
 
-    private static final int IOV_MAX = 1024;
-    private static final int TCP_MIN_MSS = 88;
-    private static final int DEFAULT_MSS = 536;
-    private static final int MIN_BUFFER = 1024;
-    private static final int SPINS = 200;
-    private static final long PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-
-    private static final int WAIT_READ = 0;
-    private static final int WAIT_WRITE = 1;
-    private static final int WAIT_CONNECT = 2;
-    private static final int WAIT_ACCEPT = 3;
-    private static final int WAIT_DONE = 4;
-    /**
-     * {@link #receive} flag of {@link #readv}'s later buffers: bytes were read, so a failure is
-     * left pending for the next call (outside the flags {@link #recv} accepts).
-     */
-    private static final int KEEP_ERROR = 1 << 30;
-    /** {@link #streamWriteRefused}: the stream is connecting and the caller may block for it. */
-    private static final int WAITED = -1;
-
     private Mtcp()
     {
     }
@@ -172,29 +146,7 @@ public final class Mtcp
      */
     public static int socket(final MtcpContext ctx, final int domain, final int type, final int protocol)
     {
-        if (ctx.destroyed())
-        {
-            return ctx.fail(Errno.EACCES);
-        }
-        if (domain != AF_INET)
-        {
-            return ctx.fail(Errno.EAFNOSUPPORT);
-        }
-        if ((type & ~SOCK_NONBLOCK) != SOCK_STREAM)
-        {
-            return ctx.fail(Errno.ESOCKTNOSUPPORT);
-        }
-        if (protocol != 0 && protocol != IPPROTO_TCP)
-        {
-            return ctx.fail(Errno.EPROTONOSUPPORT);
-        }
-        final SocketSlot slot = ctx.table().allocate(SocketSlot.STREAM);
-        if (slot == null)
-        {
-            return ctx.fail(Errno.EMFILE);
-        }
-        slot.nonBlocking = (type & SOCK_NONBLOCK) != 0;
-        return slot.openId;
+        return OpenCalls.socket(ctx, domain, type, protocol);
     }
 
     /**
@@ -225,40 +177,7 @@ public final class Mtcp
      */
     public static int bind(final MtcpContext ctx, final int sockid, final int ip, final int port)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (slot.type == SocketSlot.LISTENER)
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        if (slot.type != SocketSlot.STREAM)
-        {
-            return ctx.fail(Errno.ENOTSOCK);
-        }
-        if (slot.bound || slot.phase != SocketSlot.NEW || port < 0 || port > 0xFFFF)
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        if (ip != 0 && ip != localIp(ctx))
-        {
-            return ctx.fail(Errno.EADDRNOTAVAIL);
-        }
-        if (port != 0)
-        {
-            final int error = ctx.ports().bind(port, slot.sharing());
-            if (error != 0)
-            {
-                return ctx.fail(error);
-            }
-            slot.claimedPort = port;
-        }
-        slot.localIp = localIp(ctx);
-        slot.localPort = port;
-        slot.bound = true;
-        return 0;
+        return OpenCalls.bind(ctx, sockid, ip, port);
     }
 
     /**
@@ -279,67 +198,7 @@ public final class Mtcp
      */
     public static int listen(final MtcpContext ctx, final int sockid, final int backlog)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (slot.type == SocketSlot.LISTENER)
-        {
-            return 0;
-        }
-        if (slot.type != SocketSlot.STREAM)
-        {
-            return ctx.fail(Errno.ENOTSOCK);
-        }
-        if (slot.phase != SocketSlot.NEW)
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        final boolean claimedHere = slot.claimedPort == 0;
-        if (claimedHere && !claimEphemeral(ctx, slot))
-        {
-            return ctx.fail(Errno.EADDRINUSE);
-        }
-        slot.localIp = localIp(ctx);
-        slot.bound = true;
-        slot.backlog = Math.max(1, Math.min(SocketConfig.MAX_BACKLOG, backlog));
-        slot.type = SocketSlot.LISTENER;
-        slot.phase = SocketSlot.LISTENING;
-        final int error = request(ctx, slot, SocketSlot.REQ_LISTEN);
-        if (error != 0)
-        {
-            slot.type = SocketSlot.STREAM;
-            slot.phase = SocketSlot.NEW;
-            if (claimedHere)
-            {
-                ctx.ports().release(slot.claimedPort);
-                slot.claimedPort = 0;
-                slot.localPort = 0;
-                slot.bound = false;
-            }
-            return ctx.fail(error);
-        }
-        return 0;
-    }
-
-    private static boolean claimEphemeral(final MtcpContext ctx, final SocketSlot slot)
-    {
-        final int first = ctx.ports().ephemeralFirst();
-        final int span = ctx.ports().ephemeralLast() - first + 1;
-        final int start = (int)((System.nanoTime() ^ slot.index * 0x9E3779B9L) & 0x7FFFFFFF) % span;
-        for (int i = 0; i < span; i++)
-        {
-            final int port = first + (start + i) % span;
-            // Linux's automatic bind takes only a port no socket uses, whatever the options.
-            if (ctx.ports().bindUnused(port, slot.sharing()) == 0)
-            {
-                slot.claimedPort = port;
-                slot.localPort = port;
-                return true;
-            }
-        }
-        return false;
+        return OpenCalls.listen(ctx, sockid, backlog);
     }
 
     /**
@@ -355,45 +214,7 @@ public final class Mtcp
      */
     public static int accept(final MtcpContext ctx, final int sockid, final SockAddr peer)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (slot.type == SocketSlot.STREAM)
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        if (slot.type != SocketSlot.LISTENER)
-        {
-            return ctx.fail(Errno.ENOTSOCK);
-        }
-        while (true)
-        {
-            // Null once a close on another thread freed the listener: await then reports EBADF.
-            final SpmcArrayQueue<SocketSlot> queue = slot.acceptQueue;
-            final SocketSlot accepted = queue != null ? queue.poll() : null;
-            if (accepted != null)
-            {
-                accepted.openId = ctx.table().idOf(accepted);
-                // Room in the accept queue: the context may move more from the engine.
-                requestData(ctx, slot, SocketSlot.REQ_RECEIVE);
-                if (peer != null)
-                {
-                    peer.set(accepted.remoteIp, accepted.remotePort);
-                }
-                return accepted.openId;
-            }
-            if (slot.nonBlocking || ctx.inline())
-            {
-                requestData(ctx, slot, SocketSlot.REQ_RECEIVE);
-                return ctx.fail(Errno.EAGAIN);
-            }
-            if (!await(slot, sockid, WAIT_ACCEPT, 0))
-            {
-                return ctx.fail(Errno.EBADF);
-            }
-        }
+        return OpenCalls.accept(ctx, sockid, peer);
     }
 
     /**
@@ -420,60 +241,7 @@ public final class Mtcp
      */
     public static int connect(final MtcpContext ctx, final int sockid, final int ip, final int port)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (slot.type == SocketSlot.LISTENER)
-        {
-            return ctx.fail(Errno.EISCONN);
-        }
-        if (slot.type != SocketSlot.STREAM)
-        {
-            return ctx.fail(Errno.ENOTSOCK);
-        }
-        switch (slot.phase)
-        {
-            case SocketSlot.CONNECTING:
-                return ctx.fail(Errno.EALREADY);
-            case SocketSlot.NEW:
-                break;
-            default:
-                return ctx.fail(Errno.EISCONN);
-        }
-        if (port <= 0 || port > 0xFFFF || ip == 0)
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        if (Ip4.isMulticast(ip) || Ip4.isLimitedBroadcast(ip))
-        {
-            return ctx.fail(Errno.ENETUNREACH);
-        }
-        slot.remoteIp = ip;
-        slot.remotePort = port;
-        slot.error = 0;
-        slot.phase = SocketSlot.CONNECTING;
-        if (!submit(ctx, slot, SocketSlot.REQ_CONNECT))
-        {
-            slot.phase = SocketSlot.NEW;
-            return ctx.fail(Errno.EAGAIN);
-        }
-        if (slot.nonBlocking || ctx.inline())
-        {
-            if (slot.phase == SocketSlot.NEW && slot.error != 0)
-            {
-                return ctx.fail(takeError(slot));
-            }
-            return ctx.fail(Errno.EINPROGRESS);
-        }
-        await(slot, sockid, WAIT_CONNECT, 0);
-        if (slot.phase == SocketSlot.CONNECTED)
-        {
-            return 0;
-        }
-        final int error = takeError(slot);
-        return ctx.fail(error != 0 ? error : Errno.ECONNREFUSED);
+        return OpenCalls.connect(ctx, sockid, ip, port);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -505,16 +273,7 @@ public final class Mtcp
      */
     public static int read(final MtcpContext ctx, final int sockid, final ByteBuffer dst)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (dst == null)
-        {
-            return ctx.fail(Errno.EFAULT);
-        }
-        return receive(ctx, slot, sockid, null, 0, dst.remaining(), dst, 0);
+        return ReadWriteCalls.read(ctx, sockid, dst);
     }
 
     /**
@@ -530,46 +289,7 @@ public final class Mtcp
      */
     public static long readv(final MtcpContext ctx, final int sockid, final ByteBuffer[] dsts)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (dsts == null)
-        {
-            return ctx.fail(Errno.EFAULT);
-        }
-        if (dsts.length > IOV_MAX)
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        for (final ByteBuffer dst : dsts)
-        {
-            if (dst == null)
-            {
-                return ctx.fail(Errno.EFAULT);
-            }
-        }
-        long total = 0;
-        for (final ByteBuffer dst : dsts)
-        {
-            if (!dst.hasRemaining())
-            {
-                continue;
-            }
-            final int read = receive(ctx, slot, sockid, null, 0, dst.remaining(), dst,
-                total == 0 ? 0 : MSG_DONTWAIT | KEEP_ERROR);
-            if (read < 0)
-            {
-                return total > 0 && ctx.errno() == Errno.EAGAIN ? total : (total > 0 ? total : -1);
-            }
-            total += read;
-            if (read == 0 || dst.hasRemaining())
-            {
-                break;
-            }
-        }
-        return total;
+        return ReadWriteCalls.readv(ctx, sockid, dsts);
     }
 
     /**
@@ -593,102 +313,7 @@ public final class Mtcp
     public static int recv(final MtcpContext ctx, final int sockid, final byte[] dst, final int off, final int len,
         final int flags)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (dst == null || off < 0 || len < 0 || off > dst.length - len)
-        {
-            return ctx.fail(Errno.EFAULT);
-        }
-        if ((flags & ~(MSG_PEEK | MSG_DONTWAIT)) != 0)
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        return receive(ctx, slot, sockid, dst, off, len, null, flags);
-    }
-
-    private static int receive(final MtcpContext ctx, final SocketSlot slot, final int sockid, final byte[] array,
-        final int off, final int len, final ByteBuffer buffer, final int flags)
-    {
-        final boolean peek = (flags & MSG_PEEK) != 0;
-        final boolean noWait = (flags & MSG_DONTWAIT) != 0 || slot.nonBlocking || ctx.inline();
-        switch (slot.type)
-        {
-            case SocketSlot.STREAM:
-                break;
-            case SocketSlot.PIPE_READ:
-                return pipeRead(ctx, slot, sockid, array, off, len, buffer, peek, noWait);
-            case SocketSlot.PIPE_WRITE:
-                return ctx.fail(Errno.EBADF);
-            case SocketSlot.LISTENER:
-                return ctx.fail(Errno.ENOTCONN);
-            default:
-                return ctx.fail(Errno.EINVAL);
-        }
-        while (true)
-        {
-            final int phase = slot.phase;
-            if (phase == SocketSlot.NEW)
-            {
-                return ctx.fail(slot.error != 0 ? takeError(slot) : Errno.ENOTCONN);
-            }
-            if (phase == SocketSlot.CONNECTING)
-            {
-                if (noWait)
-                {
-                    return ctx.fail(Errno.EAGAIN);
-                }
-                await(slot, sockid, WAIT_CONNECT, 0);
-                continue;
-            }
-            if (slot.readShut)
-            {
-                return 0;
-            }
-            final ByteRing ring = slot.receiveRing;
-            final int available = ring.available();
-            if (available > 0)
-            {
-                if (len == 0)
-                {
-                    return 0;
-                }
-                final int freeBefore = ring.free();
-                final int read = array != null ? ring.read(array, off, len, peek) : ring.read(buffer, peek);
-                if (!peek && freeBefore < ring.limit() / 2)
-                {
-                    // The context stops filling a full ring; tell it there is room (hysteresis:
-                    // only once the ring had filled past half, so most reads cost no wake-up).
-                    requestData(ctx, slot, SocketSlot.REQ_RECEIVE);
-                }
-                return read;
-            }
-            if (slot.peerFin && ring.available() == 0)
-            {
-                return 0;
-            }
-            if (slot.drained && ring.available() == 0)
-            {
-                // A failed connection reports its error once, after every byte it received.
-                final int error = (flags & KEEP_ERROR) != 0 ? slot.error : takeError(slot);
-                return error != 0 ? ctx.fail(error) : 0;
-            }
-            if (phase != SocketSlot.CONNECTED)
-            {
-                // Ended while bytes still waited in the engine: the ring has room now.
-                requestData(ctx, slot, SocketSlot.REQ_RECEIVE);
-            }
-            if (noWait)
-            {
-                return ctx.fail(Errno.EAGAIN);
-            }
-            if (!await(slot, sockid, WAIT_READ, 0))
-            {
-                return ctx.fail(Errno.EBADF);
-            }
-        }
+        return ReadWriteCalls.recv(ctx, sockid, dst, off, len, flags);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -714,16 +339,7 @@ public final class Mtcp
      */
     public static int write(final MtcpContext ctx, final int sockid, final byte[] src, final int off, final int len)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (src == null || off < 0 || len < 0 || off > src.length - len)
-        {
-            return ctx.fail(Errno.EFAULT);
-        }
-        return send(ctx, slot, sockid, src, off, len, null, false);
+        return ReadWriteCalls.write(ctx, sockid, src, off, len);
     }
 
     /**
@@ -736,16 +352,7 @@ public final class Mtcp
      */
     public static int write(final MtcpContext ctx, final int sockid, final ByteBuffer src)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (src == null)
-        {
-            return ctx.fail(Errno.EFAULT);
-        }
-        return send(ctx, slot, sockid, null, 0, src.remaining(), src, false);
+        return ReadWriteCalls.write(ctx, sockid, src);
     }
 
     /**
@@ -759,135 +366,7 @@ public final class Mtcp
      */
     public static long writev(final MtcpContext ctx, final int sockid, final ByteBuffer[] srcs)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (srcs == null)
-        {
-            return ctx.fail(Errno.EFAULT);
-        }
-        if (srcs.length > IOV_MAX)
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        for (final ByteBuffer src : srcs)
-        {
-            if (src == null)
-            {
-                return ctx.fail(Errno.EFAULT);
-            }
-        }
-        long total = 0;
-        for (final ByteBuffer src : srcs)
-        {
-            if (!src.hasRemaining())
-            {
-                continue;
-            }
-            final int want = src.remaining();
-            final int sent = send(ctx, slot, sockid, null, 0, want, src, total > 0);
-            if (sent < 0)
-            {
-                return total > 0 ? total : -1;
-            }
-            total += sent;
-            if (sent < want)
-            {
-                break;
-            }
-        }
-        return total;
-    }
-
-    private static int send(final MtcpContext ctx, final SocketSlot slot, final int sockid, final byte[] array,
-        final int off, final int len, final ByteBuffer buffer, final boolean partialOk)
-    {
-        final boolean noWait = slot.nonBlocking || ctx.inline() || partialOk;
-        switch (slot.type)
-        {
-            case SocketSlot.STREAM:
-            case SocketSlot.PIPE_WRITE:
-                break;
-            case SocketSlot.PIPE_READ:
-                return ctx.fail(Errno.EBADF);
-            case SocketSlot.LISTENER:
-                return ctx.fail(Errno.ENOTCONN);
-            default:
-                return ctx.fail(Errno.EINVAL);
-        }
-        final boolean pipe = slot.type == SocketSlot.PIPE_WRITE;
-        int total = 0;
-        while (true)
-        {
-            final int refused = pipe ? (slot.peerClosed ? Errno.EPIPE : 0)
-                : streamWriteRefused(slot, noWait, total > 0 || partialOk);
-            if (refused == WAITED)
-            {
-                await(slot, sockid, WAIT_CONNECT, 0);
-                continue;
-            }
-            if (refused != 0)
-            {
-                return total > 0 ? total : ctx.fail(refused);
-            }
-            if (len == total)
-            {
-                return total;
-            }
-            final ByteRing ring = slot.sendRing;
-            final int put = array != null ? ring.write(array, off + total, len - total) : ring.write(buffer);
-            if (put > 0)
-            {
-                total += put;
-                if (pipe)
-                {
-                    slot.pipePeer.signal();
-                }
-                else
-                {
-                    requestData(ctx, slot, SocketSlot.REQ_SEND);
-                }
-                if (total == len)
-                {
-                    return total;
-                }
-            }
-            if (noWait)
-            {
-                return total > 0 ? total : ctx.fail(Errno.EAGAIN);
-            }
-            if (!await(slot, sockid, WAIT_WRITE, 0))
-            {
-                return total > 0 ? total : ctx.fail(Errno.EBADF);
-            }
-        }
-    }
-
-    /**
-     * Why a stream takes no bytes now: 0 if it does, {@link #WAITED} if the caller should wait
-     * for the connect to finish, else the errno (the pending error once, then EPIPE). A write that
-     * has queued bytes returns their count and leaves the pending error for the next call
-     * ({@code keepError}), as Linux does.
-     */
-    private static int streamWriteRefused(final SocketSlot slot, final boolean noWait, final boolean keepError)
-    {
-        final int phase = slot.phase;
-        switch (phase)
-        {
-            case SocketSlot.NEW:
-                return slot.error != 0 ? takeError(slot) : Errno.ENOTCONN;
-            case SocketSlot.CONNECTING:
-                return noWait ? Errno.EAGAIN : WAITED;
-            case SocketSlot.TERMINATED:
-            {
-                final int error = keepError ? slot.error : takeError(slot);
-                return error != 0 ? error : Errno.EPIPE;
-            }
-            default:
-                return slot.writeShut || phase == SocketSlot.ENDED ? Errno.EPIPE : 0;
-        }
+        return ReadWriteCalls.writev(ctx, sockid, srcs);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -919,33 +398,7 @@ public final class Mtcp
      */
     public static int close(final MtcpContext ctx, final int sockid)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (slot.channelOwned)
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        switch (slot.type)
-        {
-            case SocketSlot.STREAM:
-                if (slot.phase == SocketSlot.TERMINATED)
-                {
-                    return ctx.fail(Errno.ENOTCONN);
-                }
-                return release(ctx, slot, sockid, SocketSlot.REQ_CLOSE);
-            case SocketSlot.LISTENER:
-                return closeListener(ctx, slot, sockid);
-            case SocketSlot.EPOLL:
-                return closeEpoll(ctx, slot, sockid);
-            case SocketSlot.PIPE_READ:
-            case SocketSlot.PIPE_WRITE:
-                return closePipe(ctx, slot, sockid);
-            default:
-                return ctx.fail(Errno.EBADF);
-        }
+        return CloseCalls.close(ctx, sockid);
     }
 
     /**
@@ -959,120 +412,7 @@ public final class Mtcp
      */
     public static int abort(final MtcpContext ctx, final int sockid)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (slot.type != SocketSlot.STREAM)
-        {
-            return ctx.fail(Errno.ENOTSOCK);
-        }
-        if (slot.channelOwned)
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        return release(ctx, slot, sockid, SocketSlot.REQ_ABORT);
-    }
-
-    private static int release(final MtcpContext ctx, final SocketSlot slot, final int sockid, final int request)
-    {
-        final SocketSlot.Registration[] watchers = slot.registrations;
-        if (!slot.claimClose(sockid))
-        {
-            return ctx.fail(Errno.EBADF);
-        }
-        if (slot.phase == SocketSlot.NEW)
-        {
-            // Never connected, or its connect failed: nothing of it lives in the context.
-            forget(watchers);
-            freeHere(ctx, slot);
-            return 0;
-        }
-        if (!submit(ctx, slot, request))
-        {
-            slot.restoreId(sockid);
-            return ctx.fail(Errno.EAGAIN);
-        }
-        forget(watchers);
-        return 0;
-    }
-
-    private static int closeListener(final MtcpContext ctx, final SocketSlot slot, final int sockid)
-    {
-        final SocketSlot.Registration[] watchers = slot.registrations;
-        if (!slot.claimClose(sockid))
-        {
-            return ctx.fail(Errno.EBADF);
-        }
-        final int port = slot.claimedPort;
-        final boolean freeHere = port != 0 && !ctx.inline();
-        if (freeHere)
-        {
-            // This thread frees the port (below), so the context must not: clear the claim before
-            // the request is visible, or both could release it and drop a later bind's claim.
-            slot.claimedPort = 0;
-        }
-        if (!submit(ctx, slot, SocketSlot.REQ_CLOSE))
-        {
-            slot.claimedPort = port;
-            slot.restoreId(sockid);
-            return ctx.fail(Errno.EAGAIN);
-        }
-        if (freeHere)
-        {
-            // Free the port now, so a bind right after close succeeds; the context's own
-            // listener goes before any later request of this context (one FIFO queue).
-            ctx.ports().release(port);
-        }
-        forget(watchers);
-        return 0;
-    }
-
-    private static int closeEpoll(final MtcpContext ctx, final SocketSlot slot, final int sockid)
-    {
-        if (!slot.claimClose(sockid))
-        {
-            return ctx.fail(Errno.EBADF);
-        }
-        forget(slot.registrations);
-        final EpollInstance epoll = slot.epoll;
-        epoll.removeAll();
-        epoll.close();
-        freeHere(ctx, slot);
-        return 0;
-    }
-
-    private static int closePipe(final MtcpContext ctx, final SocketSlot slot, final int sockid)
-    {
-        if (!slot.claimClose(sockid))
-        {
-            return ctx.fail(Errno.EBADF);
-        }
-        forget(slot.registrations);
-        final SocketSlot other = slot.pipePeer;
-        final ByteRing ring = slot.type == SocketSlot.PIPE_READ ? slot.receiveRing : slot.sendRing;
-        final boolean last;
-        synchronized (ring)
-        {
-            // Pipe ends may close on different threads; the ring goes back with the last one, and
-            // only the first touches the other end (the last one's other end is freed already).
-            last = slot.peerClosed;
-            if (!last)
-            {
-                other.peerClosed = true;
-                other.signal();
-            }
-        }
-        slot.receiveRing = null;
-        slot.sendRing = null;
-        if (last)
-        {
-            ctx.table().returnRing(ring);
-        }
-        slot.pipePeer = null;
-        ctx.table().release(slot);
-        return 0;
+        return CloseCalls.abort(ctx, sockid);
     }
 
     /**
@@ -1088,45 +428,7 @@ public final class Mtcp
      */
     public static int shutdown(final MtcpContext ctx, final int sockid, final int how)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (how < SHUT_RD || how > SHUT_RDWR)
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        if (slot.type == SocketSlot.LISTENER)
-        {
-            return ctx.fail(Errno.ENOTCONN);
-        }
-        if (slot.type != SocketSlot.STREAM)
-        {
-            return ctx.fail(Errno.ENOTSOCK);
-        }
-        final int phase = slot.phase;
-        if (phase != SocketSlot.CONNECTED && phase != SocketSlot.ENDED)
-        {
-            return ctx.fail(Errno.ENOTCONN);
-        }
-        if (how != SHUT_RD && !slot.writeShut)
-        {
-            slot.writeShut = true;
-            if (!submit(ctx, slot, SocketSlot.REQ_SHUT_WR))
-            {
-                slot.writeShut = false;
-                return ctx.fail(Errno.EAGAIN);
-            }
-        }
-        if (how != SHUT_WR && !slot.readShut)
-        {
-            slot.readShut = true;
-            slot.receiveRing.discard();
-            requestData(ctx, slot, SocketSlot.REQ_RECEIVE);
-        }
-        slot.signal();
-        return 0;
+        return CloseCalls.shutdown(ctx, sockid, how);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -1144,21 +446,7 @@ public final class Mtcp
      */
     public static int getsockname(final MtcpContext ctx, final int sockid, final SockAddr addr)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (addr == null)
-        {
-            return ctx.fail(Errno.EFAULT);
-        }
-        if (slot.type != SocketSlot.STREAM && slot.type != SocketSlot.LISTENER)
-        {
-            return ctx.fail(Errno.ENOTSOCK);
-        }
-        addr.set(slot.bound || slot.phase != SocketSlot.NEW ? localIp(ctx) : 0, slot.localPort);
-        return 0;
+        return OptionCalls.getsockname(ctx, sockid, addr);
     }
 
     /**
@@ -1172,30 +460,7 @@ public final class Mtcp
      */
     public static int getpeername(final MtcpContext ctx, final int sockid, final SockAddr addr)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (addr == null)
-        {
-            return ctx.fail(Errno.EFAULT);
-        }
-        if (slot.type == SocketSlot.LISTENER)
-        {
-            return ctx.fail(Errno.ENOTCONN);
-        }
-        if (slot.type != SocketSlot.STREAM)
-        {
-            return ctx.fail(Errno.ENOTSOCK);
-        }
-        final int phase = slot.phase;
-        if (phase != SocketSlot.CONNECTED && phase != SocketSlot.ENDED && phase != SocketSlot.TERMINATED)
-        {
-            return ctx.fail(Errno.ENOTCONN);
-        }
-        addr.set(slot.remoteIp, slot.remotePort);
-        return 0;
+        return OptionCalls.getpeername(ctx, sockid, addr);
     }
 
     /**
@@ -1219,136 +484,7 @@ public final class Mtcp
     public static int setsockopt(final MtcpContext ctx, final int sockid, final int level, final int optname,
         final int value)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (slot.type != SocketSlot.STREAM && slot.type != SocketSlot.LISTENER)
-        {
-            return ctx.fail(Errno.ENOTSOCK);
-        }
-        if (level == SOL_SOCKET)
-        {
-            switch (optname)
-            {
-                case SO_REUSEADDR:
-                    slot.reuseAddress = value != 0;
-                    return 0;
-                case SO_REUSEPORT:
-                    slot.reusePort = value != 0;
-                    return 0;
-                case SO_LINGER:
-                    if (value < LINGER_OFF)
-                    {
-                        return ctx.fail(Errno.EINVAL);
-                    }
-                    slot.lingerSeconds = value;
-                    return 0;
-                case SO_KEEPALIVE:
-                    return setLive(ctx, slot, level, optname, value != 0 ? 1 : 0);
-                case SO_SNDBUF:
-                case SO_RCVBUF:
-                    if (value <= 0)
-                    {
-                        return ctx.fail(Errno.EINVAL);
-                    }
-                    return setLive(ctx, slot, level, optname,
-                        Math.max(MIN_BUFFER, Math.min(ctx.table().ringBytes(), value)));
-                default:
-                    return ctx.fail(Errno.ENOPROTOOPT);
-            }
-        }
-        if (level == IPPROTO_TCP)
-        {
-            switch (optname)
-            {
-                case TCP_NODELAY:
-                    return setLive(ctx, slot, level, optname, value != 0 ? 1 : 0);
-                case TCP_MAXSEG:
-                    return value < TCP_MIN_MSS || value > 0xFFFF ? ctx.fail(Errno.EINVAL)
-                        : setLive(ctx, slot, level, optname, value);
-                case TCP_KEEPIDLE:
-                case TCP_KEEPINTVL:
-                    return value < 1 || value > 32767 ? ctx.fail(Errno.EINVAL)
-                        : setLive(ctx, slot, level, optname, value);
-                case TCP_KEEPCNT:
-                    return value < 1 || value > 127 ? ctx.fail(Errno.EINVAL)
-                        : setLive(ctx, slot, level, optname, value);
-                default:
-                    return ctx.fail(Errno.ENOPROTOOPT);
-            }
-        }
-        return ctx.fail(Errno.ENOPROTOOPT);
-    }
-
-    /**
-     * Set an option the live connection must learn: store it, tell the context, and put the old
-     * value back if the request queue is full (a failed call changes nothing). No allocation:
-     * crr-style loops set TCP_NODELAY on every connection.
-     */
-    private static int setLive(final MtcpContext ctx, final SocketSlot slot, final int level, final int optname,
-        final int value)
-    {
-        final int old = putOption(slot, level, optname, value);
-        final int phase = slot.phase;
-        if (slot.type != SocketSlot.STREAM || (phase != SocketSlot.CONNECTING && phase != SocketSlot.CONNECTED))
-        {
-            return 0;
-        }
-        if (!submit(ctx, slot, SocketSlot.REQ_OPTIONS))
-        {
-            putOption(slot, level, optname, old);
-            return ctx.fail(Errno.EAGAIN);
-        }
-        return 0;
-    }
-
-    /** Store one of {@link #setLive}'s options; returns the value it replaced. */
-    private static int putOption(final SocketSlot slot, final int level, final int optname, final int value)
-    {
-        final int old;
-        if (level == SOL_SOCKET)
-        {
-            switch (optname)
-            {
-                case SO_KEEPALIVE:
-                    old = slot.keepAlive ? 1 : 0;
-                    slot.keepAlive = value != 0;
-                    return old;
-                case SO_SNDBUF:
-                    old = slot.sendBufferBytes;
-                    slot.sendBufferBytes = value;
-                    return old;
-                default:
-                    old = slot.receiveBufferBytes;
-                    slot.receiveBufferBytes = value;
-                    return old;
-            }
-        }
-        switch (optname)
-        {
-            case TCP_NODELAY:
-                old = slot.noDelay ? 1 : 0;
-                slot.noDelay = value != 0;
-                return old;
-            case TCP_MAXSEG:
-                old = slot.maxSegment;
-                slot.maxSegment = value;
-                return old;
-            case TCP_KEEPIDLE:
-                old = slot.keepIdleSeconds;
-                slot.keepIdleSeconds = value;
-                return old;
-            case TCP_KEEPINTVL:
-                old = slot.keepIntervalSeconds;
-                slot.keepIntervalSeconds = value;
-                return old;
-            default:
-                old = slot.keepCount;
-                slot.keepCount = value;
-                return old;
-        }
+        return OptionCalls.setsockopt(ctx, sockid, level, optname, value);
     }
 
     /**
@@ -1368,92 +504,7 @@ public final class Mtcp
     public static int getsockopt(final MtcpContext ctx, final int sockid, final int level, final int optname,
         final int[] value)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (value == null || value.length == 0)
-        {
-            return ctx.fail(Errno.EFAULT);
-        }
-        if (slot.type != SocketSlot.STREAM && slot.type != SocketSlot.LISTENER)
-        {
-            return ctx.fail(Errno.ENOTSOCK);
-        }
-        if (level == SOL_SOCKET)
-        {
-            switch (optname)
-            {
-                case SO_REUSEADDR:
-                    value[0] = slot.reuseAddress ? 1 : 0;
-                    return 0;
-                case SO_REUSEPORT:
-                    value[0] = slot.reusePort ? 1 : 0;
-                    return 0;
-                case SO_TYPE:
-                    value[0] = SOCK_STREAM;
-                    return 0;
-                case SO_ERROR:
-                    value[0] = takeError(slot);
-                    return 0;
-                case SO_LINGER:
-                    value[0] = slot.lingerSeconds;
-                    return 0;
-                case SO_KEEPALIVE:
-                    value[0] = slot.keepAlive ? 1 : 0;
-                    return 0;
-                case SO_SNDBUF:
-                    value[0] = slot.sendBufferBytes > 0 ? slot.sendBufferBytes : ctx.table().ringBytes();
-                    return 0;
-                case SO_RCVBUF:
-                    value[0] = slot.receiveBufferBytes > 0 ? slot.receiveBufferBytes : ctx.table().ringBytes();
-                    return 0;
-                default:
-                    return ctx.fail(Errno.ENOPROTOOPT);
-            }
-        }
-        if (level == IPPROTO_TCP)
-        {
-            switch (optname)
-            {
-                case TCP_NODELAY:
-                    value[0] = slot.noDelay ? 1 : 0;
-                    return 0;
-                case TCP_MAXSEG:
-                    return maxSegment(ctx, slot, value);
-                case TCP_KEEPIDLE:
-                    value[0] = slot.keepIdleSeconds > 0 ? slot.keepIdleSeconds
-                        : (int)TimeUnit.NANOSECONDS.toSeconds(ctx.context().tcp().config().keepAliveIdleNanos());
-                    return 0;
-                case TCP_KEEPINTVL:
-                    value[0] = slot.keepIntervalSeconds > 0 ? slot.keepIntervalSeconds
-                        : (int)TimeUnit.NANOSECONDS.toSeconds(ctx.context().tcp().config().keepAliveIntervalNanos());
-                    return 0;
-                case TCP_KEEPCNT:
-                    value[0] = slot.keepCount > 0 ? slot.keepCount : ctx.context().tcp().config().keepAliveProbes();
-                    return 0;
-                default:
-                    return ctx.fail(Errno.ENOPROTOOPT);
-            }
-        }
-        return ctx.fail(Errno.ENOPROTOOPT);
-    }
-
-    private static int maxSegment(final MtcpContext ctx, final SocketSlot slot, final int[] value)
-    {
-        if (slot.type != SocketSlot.STREAM || slot.phase != SocketSlot.CONNECTED)
-        {
-            value[0] = slot.maxSegment > 0 ? slot.maxSegment : DEFAULT_MSS;
-            return 0;
-        }
-        final int error = request(ctx, slot, SocketSlot.REQ_INFO);
-        if (error != 0)
-        {
-            return ctx.fail(error);
-        }
-        value[0] = slot.info.sendMss();
-        return 0;
+        return OptionCalls.getsockopt(ctx, sockid, level, optname, value);
     }
 
     /**
@@ -1472,41 +523,7 @@ public final class Mtcp
     public static int getsockopt(final MtcpContext ctx, final int sockid, final int level, final int optname,
         final TcpInfo info)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (info == null)
-        {
-            return ctx.fail(Errno.EFAULT);
-        }
-        if (slot.type != SocketSlot.STREAM && slot.type != SocketSlot.LISTENER)
-        {
-            return ctx.fail(Errno.ENOTSOCK);
-        }
-        if (level != IPPROTO_TCP || optname != TCP_INFO)
-        {
-            return ctx.fail(Errno.ENOPROTOOPT);
-        }
-        final int phase = slot.phase;
-        if (slot.type == SocketSlot.LISTENER)
-        {
-            info.clear(TcpState.LISTEN);
-            return 0;
-        }
-        if (phase == SocketSlot.NEW)
-        {
-            info.clear(TcpState.CLOSED);
-            return 0;
-        }
-        final int error = request(ctx, slot, SocketSlot.REQ_INFO);
-        if (error != 0)
-        {
-            return ctx.fail(error);
-        }
-        info.copyFrom(slot.info);
-        return 0;
+        return OptionCalls.getsockopt(ctx, sockid, level, optname, info);
     }
 
     /**
@@ -1522,38 +539,7 @@ public final class Mtcp
      */
     public static int ioctl(final MtcpContext ctx, final int sockid, final int request, final int[] arg)
     {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (arg == null || arg.length == 0)
-        {
-            return ctx.fail(Errno.EFAULT);
-        }
-        switch (request)
-        {
-            case FIONBIO:
-                slot.nonBlocking = arg[0] != 0;
-                return 0;
-            case FIONREAD:
-                switch (slot.type)
-                {
-                    case SocketSlot.STREAM:
-                    case SocketSlot.PIPE_READ:
-                    {
-                        final ByteRing ring = slot.receiveRing;
-                        arg[0] = ring == null || slot.readShut ? 0 : ring.available();
-                        return 0;
-                    }
-                    case SocketSlot.LISTENER:
-                        return ctx.fail(Errno.EINVAL);
-                    default:
-                        return ctx.fail(Errno.ENOTTY);
-                }
-            default:
-                return ctx.fail(Errno.ENOTTY);
-        }
+        return OptionCalls.ioctl(ctx, sockid, request, arg);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -1571,65 +557,7 @@ public final class Mtcp
      */
     public static int pipe(final MtcpContext ctx, final int[] fds)
     {
-        if (ctx.destroyed())
-        {
-            return ctx.fail(Errno.EACCES);
-        }
-        if (fds == null || fds.length < 2)
-        {
-            return ctx.fail(Errno.EFAULT);
-        }
-        final SocketSlot reader = ctx.table().allocate(SocketSlot.PIPE_READ);
-        if (reader == null)
-        {
-            return ctx.fail(Errno.EMFILE);
-        }
-        final SocketSlot writer = ctx.table().allocate(SocketSlot.PIPE_WRITE);
-        if (writer == null)
-        {
-            reader.openId = SocketSlot.NO_ID;
-            ctx.table().release(reader);
-            return ctx.fail(Errno.EMFILE);
-        }
-        reader.receiveRing = ctx.table().ring();
-        // Both ends hold the ring: either may be closed and its slot reused before the other.
-        writer.sendRing = reader.receiveRing;
-        reader.pipePeer = writer;
-        writer.pipePeer = reader;
-        fds[0] = reader.openId;
-        fds[1] = writer.openId;
-        return 0;
-    }
-
-    private static int pipeRead(final MtcpContext ctx, final SocketSlot slot, final int sockid, final byte[] array,
-        final int off, final int len, final ByteBuffer buffer, final boolean peek, final boolean noWait)
-    {
-        final ByteRing ring = slot.receiveRing;
-        while (true)
-        {
-            if (ring.available() > 0)
-            {
-                final int read = array != null ? ring.read(array, off, len, peek) : ring.read(buffer, peek);
-                final SocketSlot writer = slot.pipePeer;
-                if (!peek && !slot.peerClosed)
-                {
-                    writer.signal();
-                }
-                return read;
-            }
-            if (slot.peerClosed && ring.available() == 0)
-            {
-                return 0;
-            }
-            if (noWait)
-            {
-                return ctx.fail(Errno.EAGAIN);
-            }
-            if (!await(slot, sockid, WAIT_READ, 0))
-            {
-                return ctx.fail(Errno.EBADF);
-            }
-        }
+        return PipeCalls.pipe(ctx, fds);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -1646,21 +574,7 @@ public final class Mtcp
      */
     public static int epollCreate(final MtcpContext ctx, final int size)
     {
-        if (ctx.destroyed())
-        {
-            return ctx.fail(Errno.EACCES);
-        }
-        if (size <= 0)
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        final SocketSlot slot = ctx.table().allocate(SocketSlot.EPOLL);
-        if (slot == null)
-        {
-            return ctx.fail(Errno.EMFILE);
-        }
-        slot.epoll = new EpollInstance(ctx.table().capacity());
-        return slot.openId;
+        return EpollCalls.epollCreate(ctx, size);
     }
 
     /**
@@ -1681,56 +595,7 @@ public final class Mtcp
     public static int epollCtl(final MtcpContext ctx, final int epid, final int op, final int sockid,
         final int events, final long data)
     {
-        final SocketSlot slot = resolve(ctx, epid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (slot.type != SocketSlot.EPOLL)
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        final SocketSlot target = resolve(ctx, sockid);
-        if (target == null)
-        {
-            return -1;
-        }
-        if (target == slot)
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        if (target.type == SocketSlot.EPOLL)
-        {
-            return ctx.fail(Errno.EPERM);
-        }
-        final EpollInstance epoll = slot.epoll;
-        final SocketSlot.Registration existing = epoll.find(target.index);
-        switch (op)
-        {
-            case EPOLL_CTL_ADD:
-                if (existing != null)
-                {
-                    return ctx.fail(Errno.EEXIST);
-                }
-                epoll.add(new SocketSlot.Registration(epoll, target, events, data));
-                return 0;
-            case EPOLL_CTL_MOD:
-                if (existing == null)
-                {
-                    return ctx.fail(Errno.ENOENT);
-                }
-                epoll.modify(existing, events, data);
-                return 0;
-            case EPOLL_CTL_DEL:
-                if (existing == null)
-                {
-                    return ctx.fail(Errno.ENOENT);
-                }
-                epoll.remove(existing);
-                return 0;
-            default:
-                return ctx.fail(Errno.EINVAL);
-        }
+        return EpollCalls.epollCtl(ctx, epid, op, sockid, events, data);
     }
 
     /**
@@ -1749,225 +614,6 @@ public final class Mtcp
     public static int epollWait(final MtcpContext ctx, final int epid, final EpollEvents events, final int maxEvents,
         final int timeoutMillis)
     {
-        final SocketSlot slot = resolve(ctx, epid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        if (slot.type != SocketSlot.EPOLL)
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        if (events == null)
-        {
-            return ctx.fail(Errno.EFAULT);
-        }
-        if (maxEvents <= 0 || maxEvents > events.capacity())
-        {
-            return ctx.fail(Errno.EINVAL);
-        }
-        final long timeout = ctx.inline() ? 0
-            : timeoutMillis < 0 ? -1 : TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        final int count = slot.epoll.await(events, maxEvents, timeout);
-        return count < 0 ? ctx.fail(Errno.EBADF) : count;
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // The Java layer's hold on an id
-    // ---------------------------------------------------------------------------------------------
-
-    /**
-     * Mark a socket as held by a channel: {@link #close} and {@link #abort} refuse it (EINVAL)
-     * until {@link #disown}.
-     */
-    static int own(final MtcpContext ctx, final int sockid, final boolean owned)
-    {
-        final SocketSlot slot = resolve(ctx, sockid);
-        if (slot == null)
-        {
-            return -1;
-        }
-        slot.channelOwned = owned;
-        return 0;
-    }
-
-    // ---------------------------------------------------------------------------------------------
-    // Shared steps
-    // ---------------------------------------------------------------------------------------------
-
-    private static SocketSlot resolve(final MtcpContext ctx, final int sockid)
-    {
-        if (ctx.destroyed())
-        {
-            ctx.fail(Errno.EACCES);
-            return null;
-        }
-        if (sockid < 0)
-        {
-            ctx.fail(Errno.ENOTSOCK);
-            return null;
-        }
-        if (SocketTable.contextOf(sockid) != ctx.index())
-        {
-            ctx.fail(Errno.EACCES);
-            return null;
-        }
-        final SocketSlot slot = ctx.table().slot(SocketTable.indexOf(sockid));
-        if (slot == null)
-        {
-            ctx.fail(Errno.ENOTSOCK);
-            return null;
-        }
-        if (slot.openId != sockid)
-        {
-            ctx.fail(Errno.EBADF);
-            return null;
-        }
-        return slot;
-    }
-
-    private static int localIp(final MtcpContext ctx)
-    {
-        return ctx.context().config().iface().address();
-    }
-
-    private static int takeError(final SocketSlot slot)
-    {
-        final int error = slot.error;
-        slot.error = 0;
-        return error;
-    }
-
-    private static void forget(final SocketSlot.Registration[] watchers)
-    {
-        for (final SocketSlot.Registration registration : watchers)
-        {
-            registration.epoll.forget(registration);
-        }
-    }
-
-    private static void freeHere(final MtcpContext ctx, final SocketSlot slot)
-    {
-        if (slot.claimedPort != 0)
-        {
-            ctx.ports().release(slot.claimedPort);
-            slot.claimedPort = 0;
-        }
-        ctx.table().release(slot);
-    }
-
-    /** Queue a control request, or carry it out now on the context's thread. */
-    private static boolean submit(final MtcpContext ctx, final SocketSlot slot, final int request)
-    {
-        if (ctx.inline())
-        {
-            ctx.service().handle(slot, request);
-            return true;
-        }
-        return ctx.service().submitControl(slot, request);
-    }
-
-    private static void requestData(final MtcpContext ctx, final SocketSlot slot, final int request)
-    {
-        if (ctx.inline())
-        {
-            ctx.service().handle(slot, request);
-        }
-        else
-        {
-            ctx.service().submitData(slot, request);
-        }
-    }
-
-    /** A request whose answer the caller needs: wait for the context's reply. */
-    private static int request(final MtcpContext ctx, final SocketSlot slot, final int request)
-    {
-        final int target = slot.done + 1;
-        if (!submit(ctx, slot, request))
-        {
-            return Errno.EAGAIN;
-        }
-        await(slot, slot.openId, WAIT_DONE, target);
-        return slot.result;
-    }
-
-    private static boolean met(final SocketSlot slot, final int what, final int arg)
-    {
-        // Another thread may close the id meanwhile and the context free the slot: a ring or
-        // queue gone null means "stop waiting", and await then sees the id is no longer open.
-        switch (what)
-        {
-            case WAIT_READ:
-            {
-                final ByteRing ring = slot.receiveRing;
-                if (ring == null)
-                {
-                    return true;
-                }
-                if (slot.type == SocketSlot.PIPE_READ)
-                {
-                    return ring.available() > 0 || slot.peerClosed;
-                }
-                return slot.phase == SocketSlot.NEW || slot.peerFin || slot.readShut || slot.drained ||
-                    ring.available() > 0;
-            }
-            case WAIT_WRITE:
-            {
-                final ByteRing ring = slot.sendRing;
-                if (ring == null)
-                {
-                    return true;
-                }
-                if (slot.type == SocketSlot.PIPE_WRITE)
-                {
-                    return slot.peerClosed || ring.free() > 0;
-                }
-                return slot.phase != SocketSlot.CONNECTED || slot.writeShut || slot.error != 0 || ring.free() > 0;
-            }
-            case WAIT_CONNECT:
-                return slot.phase != SocketSlot.CONNECTING;
-            case WAIT_ACCEPT:
-            {
-                final SpmcArrayQueue<SocketSlot> queue = slot.acceptQueue;
-                return queue == null || !queue.isEmpty();
-            }
-            default:
-                return slot.done - arg >= 0;
-        }
-    }
-
-    /**
-     * Block until the condition holds; false if the id was closed meanwhile. The waiter is
-     * announced before the condition is looked at again, and the context signals after it
-     * changed the state: one of the two sees the other (no lost wake-up).
-     */
-    private static boolean await(final SocketSlot slot, final int sockid, final int what, final int arg)
-    {
-        int spins = 0;
-        slot.waiter = Thread.currentThread();
-        try
-        {
-            while (!met(slot, what, arg))
-            {
-                if (what != WAIT_DONE && slot.openId != sockid)
-                {
-                    return false;
-                }
-                if (spins < SPINS)
-                {
-                    spins++;
-                    Thread.onSpinWait();
-                }
-                else
-                {
-                    LockSupport.parkNanos(slot, PARK_NANOS);
-                }
-            }
-            return what == WAIT_DONE || slot.openId == sockid;
-        }
-        finally
-        {
-            slot.waiter = null;
-        }
+        return EpollCalls.epollWait(ctx, epid, events, maxEvents, timeoutMillis);
     }
 }

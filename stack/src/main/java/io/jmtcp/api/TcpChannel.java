@@ -26,7 +26,7 @@ public final class TcpChannel implements ByteChannel
     {
         this.ctx = ctx;
         this.sockid = sockid;
-        Mtcp.own(ctx, sockid, true);
+        CloseCalls.own(ctx, sockid, true);
     }
 
     /**
@@ -200,7 +200,7 @@ public final class TcpChannel implements ByteChannel
             return;
         }
         open = false;
-        Mtcp.own(ctx, sockid, false);
+        CloseCalls.own(ctx, sockid, false);
         release(false);
     }
 
@@ -212,7 +212,7 @@ public final class TcpChannel implements ByteChannel
             return;
         }
         open = false;
-        Mtcp.own(ctx, sockid, false);
+        CloseCalls.own(ctx, sockid, false);
         release(true);
     }
 

@@ -19,7 +19,7 @@ public final class TcpServerChannel implements Closeable
     {
         this.ctx = ctx;
         this.sockid = sockid;
-        Mtcp.own(ctx, sockid, true);
+        CloseCalls.own(ctx, sockid, true);
     }
 
     /**
@@ -100,7 +100,7 @@ public final class TcpServerChannel implements Closeable
             return;
         }
         open = false;
-        Mtcp.own(ctx, sockid, false);
+        CloseCalls.own(ctx, sockid, false);
         while (Mtcp.close(ctx, sockid) < 0 && ctx.errno() == Errno.EAGAIN)
         {
             LockSupport.parkNanos(RETRY_NANOS);

@@ -423,7 +423,7 @@ final class ApiWorld implements AutoCloseable
                 {
                     continue;
                 }
-                Mtcp.own(ctx, id, false);
+                CloseCalls.own(ctx, id, false);
                 if (Mtcp.close(ctx, id) < 0 && ctx.errno() == Errno.ENOTCONN)
                 {
                     assertEquals(0, Mtcp.abort(ctx, id), () -> errno(ctx));

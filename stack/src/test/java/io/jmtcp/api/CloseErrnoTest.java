@@ -41,7 +41,7 @@ class CloseErrnoTest
         rows.add(row("held by a channel: the socket stays usable", Errno.EINVAL, w ->
         {
             final int s = w.connected()[0];
-            Mtcp.own(w.a, s, true);
+            CloseCalls.own(w.a, s, true);
             final long result = Mtcp.close(w.a, s);
             final int errno = w.a.errno();
             assertEquals(HELLO.length, Mtcp.write(w.a, s, HELLO, 0, HELLO.length), "still usable");

@@ -23,7 +23,7 @@ class MtcpBugRegressionTest
         try (ApiWorld w = new ApiWorld())
         {
             final int s = w.connected()[0];
-            Mtcp.own(w.a, s, true);
+            CloseCalls.own(w.a, s, true);
             final int inUse = w.a.socketsInUse();
             assertEquals(-1, Mtcp.close(w.a, s));
             assertEquals(inUse, w.a.socketsInUse());

@@ -531,7 +531,7 @@ class SocketCallErrnoTest
         rows.add(row("held by a channel", Errno.EINVAL, w ->
         {
             final int s = w.connected()[0];
-            Mtcp.own(w.a, s, true);
+            CloseCalls.own(w.a, s, true);
             return Mtcp.abort(w.a, s);
         }));
         rows.add(row("a new socket", Errno.NONE, w -> Mtcp.abort(w.a, w.stream())));
