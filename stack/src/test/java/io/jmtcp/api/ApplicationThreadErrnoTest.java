@@ -69,8 +69,26 @@ class ApplicationThreadErrnoTest
      */
     private static int fillSendRing(final ApiWorld w, final int s)
     {
-        assertEquals(0, Mtcp.ioctl(w.a, s, FIONBIO, new int[] {1}));
         final SocketSlot slot = ApiWorld.slot(w.a, s);
+        return fillUntil(w, s, () -> slot.sendRing.free() == 0 && slot.connection.writable() == 0,
+            "the ring and the send buffer fill");
+    }
+
+    /**
+     * Write until B's receive buffer and ring are full and B says so: A's ring and send buffer
+     * full and a send window of 0. A full send buffer alone may be bytes in flight that B still
+     * has room for; B's acknowledgement then drains it and no window shuts.
+     */
+    private static int fillPeerWindow(final ApiWorld w, final int s)
+    {
+        final SocketSlot slot = ApiWorld.slot(w.a, s);
+        return fillUntil(w, s, () -> slot.sendRing.free() == 0 && slot.connection.writable() == 0 &&
+            slot.connection.sendWindow() == 0, "B's window shuts");
+    }
+
+    private static int fillUntil(final ApiWorld w, final int s, final BooleanSupplier full, final String what)
+    {
+        assertEquals(0, Mtcp.ioctl(w.a, s, FIONBIO, new int[] {1}));
         final long[] queued = {0};
         assertTrue(w.f.runUntil(() ->
         {
@@ -79,8 +97,8 @@ class ApplicationThreadErrnoTest
             {
                 queued[0] += n;
             }
-            return onContextA(w, () -> slot.sendRing.free() == 0 && slot.connection.writable() == 0);
-        }, 5 * ApiWorld.SECOND), () -> "the ring and the send buffer fill: " + queued[0] + " bytes written");
+            return onContextA(w, full);
+        }, 5 * ApiWorld.SECOND), () -> what + ": " + queued[0] + " bytes written");
         assertEquals(0, Mtcp.ioctl(w.a, s, FIONBIO, new int[] {0}));
         return s;
     }
@@ -307,7 +325,7 @@ class ApplicationThreadErrnoTest
             threaded("write: the peer's window is shut and it vanishes, the window probes run out", Errno.ETIMEDOUT,
                 w ->
                 {
-                    final int s = fillSendRing(w, connected(w)[0]);
+                    final int s = fillPeerWindow(w, connected(w)[0]);
                     final StackCounters counters = w.a.context().counters();
                     assertTrue(w.f.runUntil(() -> counters.get(StackCounter.TCP_ZERO_WINDOW_PROBES) > 0,
                         5 * ApiWorld.SECOND), "A probes B's shut window (and B answers)");
