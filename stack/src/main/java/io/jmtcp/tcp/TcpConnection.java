@@ -1012,7 +1012,7 @@ public final class TcpConnection
                 ackNow = true;
             }
         }
-        processPeerFin(now);
+        processPeerFin(payloadLength > 0, now);
     }
 
     /**
@@ -1134,8 +1134,26 @@ public final class TcpConnection
         return true;
     }
 
-    /** RFC 9293 §3.10.7.4, eighth check, once RCV.NXT reaches the FIN. */
-    private void processPeerFin(final long now)
+    /**
+     * RFC 9293 §3.10.7.4, eighth check, once RCV.NXT reaches the FIN.
+     *
+     * <p>In FIN_WAIT_1 and FIN_WAIT_2 the FIN is acknowledged at once: our FIN has gone, nothing
+     * else will carry the ACK. In ESTABLISHED the FIN comes under the delayed-ACK rule like a
+     * segment of data (RFC 9293 §3.8.6.3, RFC 5681 §4.2), because the eighth check's
+     * acknowledgment "should be piggybacked on a segment being transmitted if possible without
+     * incurring undue delay" (RFC 9293 §3.10.7.4, seventh check) and the application's own close
+     * usually follows at once: one FIN|ACK then goes out instead of an ACK and a FIN. Linux does
+     * the same ({@code tcp_fin} enters delayed-ACK "pingpong" mode on the way to CLOSE_WAIT). The
+     * pair also lost our FIN to Linux peers: an ACK that reaches a Linux socket in FIN_WAIT_1
+     * while its application is inside {@code close()} lets that close() turn the socket into a
+     * TIME_WAIT record, and a FIN following a few microseconds later can be queued to the socket
+     * being replaced and dropped ({@code TCP_CLOSE} drop reason), so it came back only with our
+     * retransmission timeout (README "Numbers", the short-connection note).
+     *
+     * @param withText whether the segment that carried the FIN also carried data, already counted
+     *                 by {@link #onText} for the delayed-ACK rule.
+     */
+    private void processPeerFin(final boolean withText, final long now)
     {
         if (!peerFinPending || receiveBuffer.rcvNxt() != peerFinSeq)
         {
@@ -1143,15 +1161,20 @@ public final class TcpConnection
         }
         peerFinPending = false;
         peerFinReceived = true;
-        ackNow = true;
         signal(EVENT_READABLE);
         switch (state)
         {
             case SYN_RECEIVED:
             case ESTABLISHED:
                 state = TcpState.CLOSE_WAIT;
+                if (!withText)
+                {
+                    // The FIN occupies a sequence number (RFC 9293 §3.4): one more segment to acknowledge.
+                    sender.onInOrderData(now);
+                }
                 break;
             case FIN_WAIT_1:
+                ackNow = true;
                 if (finAcknowledged())
                 {
                     enterTimeWait(now);
@@ -1162,9 +1185,11 @@ public final class TcpConnection
                 }
                 break;
             case FIN_WAIT_2:
+                ackNow = true;
                 enterTimeWait(now);
                 break;
             default:
+                ackNow = true;
                 break;
         }
     }

@@ -4,9 +4,13 @@ import io.jmtcp.stats.StackCounter;
 import io.jmtcp.tcp.EngineFixture.Sent;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+import java.util.List;
+
 import static io.jmtcp.tcp.EngineFixture.MS;
 import static io.jmtcp.tcp.EngineFixture.bytes;
 import static io.jmtcp.wire.TcpHeader.ACK;
+import static io.jmtcp.wire.TcpHeader.FIN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +45,44 @@ final class DelayedAckTest
         final Sent ack = fx.only();
         assertEquals(fx.peerNxt, ack.ack());
         assertEquals(1, fx.counter(StackCounter.TCP_DELAYED_ACKS));
+    }
+
+    @Test
+    void establishedFinAfterAnUnacknowledgedSegmentAckedAtOnce()
+    {
+        // The FIN counts as a segment (it occupies a sequence number, RFC 9293 §3.4): with one
+        // segment already waiting for its delayed ACK, it is the second one (RFC 5681 §4.2).
+        fx.peerData(bytes(1000, 0)).send();
+        fx.assertNothingSent();
+        fx.peerFin().send();
+        final Sent ack = fx.only();
+        assertEquals(ACK, ack.flags());
+        assertEquals(fx.peerNxt, ack.ack());
+        assertEquals(TcpState.CLOSE_WAIT, connection.state());
+    }
+
+    @Test
+    void establishedDataWithFinAckedOnceByTheAnswer()
+    {
+        // A request and the FIN in one segment (a client that half-closes after it) count once:
+        // the answer and our FIN, sent within the delayed-ACK time, carry the acknowledgment.
+        final byte[] request = bytes(100, 7);
+        fx.peerData(request).flags(ACK | FIN).send();
+        fx.assertNothingSent();
+        fx.dispatch();
+        final byte[] read = EngineFixture.read(connection);
+        assertEquals(Arrays.toString(request), Arrays.toString(read));
+        EngineFixture.write(connection, read);
+        connection.close();
+        // The answer, then our FIN (two calls, two segments), each acknowledging data and FIN.
+        final List<Sent> sent = fx.take();
+        assertEquals(2, sent.size(), sent::toString);
+        assertEquals(100, sent.get(0).length());
+        assertEquals(fx.peerNxt, sent.get(0).ack());
+        assertEquals(ACK | FIN, sent.get(1).flags());
+        assertEquals(fx.peerNxt, sent.get(1).ack());
+        fx.advance(fx.config.delayedAckNanos() + MS);
+        fx.assertNothingSent();
     }
 
     @Test

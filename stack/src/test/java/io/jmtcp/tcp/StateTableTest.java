@@ -6,6 +6,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import static io.jmtcp.tcp.EngineFixture.LOCAL_PORT;
+import static io.jmtcp.tcp.EngineFixture.MS;
 import static io.jmtcp.tcp.EngineFixture.PEER_IP;
 import static io.jmtcp.tcp.EngineFixture.PEER_ISS;
 import static io.jmtcp.tcp.EngineFixture.PEER_PORT;
@@ -262,16 +263,23 @@ final class StateTableTest
     }
 
     @Test
-    void establishedFinEntersCloseWaitAndAcks()
+    void establishedFinEntersCloseWaitAndAcksAfterTheDelayedAckTime()
     {
+        // RFC 9293 §3.10.7.4: the FIN's acknowledgment may wait for a segment to ride on, within
+        // the delayed-ACK time (RFC 9293 §3.8.6.3); alone, it goes when that time is up.
         final TcpConnection connection = fx.establishPassive();
         fx.peerFin().send();
+        assertEquals(TcpState.CLOSE_WAIT, connection.state());
+        fx.assertNothingSent();
+        fx.dispatch();
+        assertEquals(TcpConnection.EOF, connection.receive(new UnsafeBuffer(new byte[8]), 0, 8));
+        fx.advance(fx.config.delayedAckNanos() - MS);
+        fx.assertNothingSent();
+        fx.advance(2 * MS);
         final Sent ack = fx.only();
         assertEquals(ACK, ack.flags());
         assertEquals(PEER_ISS + 2, ack.ack());
-        assertEquals(TcpState.CLOSE_WAIT, connection.state());
-        fx.dispatch();
-        assertEquals(TcpConnection.EOF, connection.receive(new UnsafeBuffer(new byte[8]), 0, 8));
+        assertEquals(1, fx.counter(StackCounter.TCP_DELAYED_ACKS));
     }
 
     @Test
@@ -284,6 +292,30 @@ final class StateTableTest
         final Sent fin = fx.only();
         assertEquals(FIN | ACK, fin.flags());
         assertEquals(TcpState.LAST_ACK, connection.state());
+    }
+
+    @Test
+    void closeWaitCloseAtOnceAcksThePeerFinWithOurs()
+    {
+        // The application closes as soon as it reads EOF: one FIN|ACK acknowledges the peer's FIN,
+        // with no pure ACK before it (which a Linux peer inside close() can make it lose our FIN)
+        // nor after it.
+        final TcpConnection connection = fx.establishPassive();
+        fx.peerFin().send();
+        fx.dispatch();
+        assertEquals(TcpConnection.EOF, connection.receive(new UnsafeBuffer(new byte[8]), 0, 8));
+        connection.close();
+        final Sent fin = fx.only();
+        assertEquals(FIN | ACK, fin.flags());
+        assertEquals(PEER_ISS + 2, fin.ack());
+        assertEquals(fx.localIss + 1, fin.seq());
+        assertEquals(TcpState.LAST_ACK, connection.state());
+        fx.advance(fx.config.delayedAckNanos() + MS);
+        fx.assertNothingSent();
+        assertEquals(0, fx.counter(StackCounter.TCP_DELAYED_ACKS));
+        fx.peerAck().ack(fin.seq() + 1).send();
+        assertEquals(TcpState.CLOSED, connection.state());
+        fx.assertNothingSent();
     }
 
     @Test
