@@ -1,20 +1,14 @@
 package io.jmtcp.api;
 
-import io.jmtcp.core.ContextConfig;
-import io.jmtcp.core.ContextGroup;
 import io.jmtcp.core.FlowHash;
-import io.jmtcp.core.StackContext;
-import io.jmtcp.net.InterfaceConfig;
 import io.jmtcp.port.MemoryLink;
 import io.jmtcp.stats.StackCounter;
 import io.jmtcp.time.VirtualClock;
-import io.jmtcp.wire.Mac;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static io.jmtcp.api.Mtcp.AF_INET;
 import static io.jmtcp.api.Mtcp.SOCK_NONBLOCK;
@@ -32,7 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MultiContextApiTest
 {
     private static final int PORT = 8000;
-    private static final long LIMIT = TimeUnit.SECONDS.toNanos(30);
 
     private final VirtualClock clock = new VirtualClock();
 
@@ -41,7 +34,7 @@ class MultiContextApiTest
     void sharedPortListenersAcceptOnTheOwnerAndActiveOpensLandOnTheCaller(final int contexts)
     {
         try (MemoryLink link = MemoryLink.builder().clock(clock).seed(contexts).capacity(4096).build();
-            Bed bed = new Bed(link, contexts))
+            MultiContextBed bed = new MultiContextBed(link, clock, contexts, ApiFixture.smallTcp()))
         {
             final int[] listeners = new int[contexts];
             for (int c = 0; c < contexts; c++)
@@ -151,7 +144,7 @@ class MultiContextApiTest
     void boundPortHashingToAnotherContextIsRefusedAndIdsStayWithTheirContext()
     {
         try (MemoryLink link = MemoryLink.builder().clock(clock).seed(9).capacity(1024).build();
-            Bed bed = new Bed(link, 2))
+            MultiContextBed bed = new MultiContextBed(link, clock, 2, ApiFixture.smallTcp()))
         {
             final MtcpContext ctx0 = bed.stack.context(0);
             final MtcpContext ctx1 = bed.stack.context(1);
@@ -184,61 +177,5 @@ class MultiContextApiTest
             total += v;
         }
         return total;
-    }
-
-    /** A stack of N contexts on end A, a one-context peer on end B, all driven by this thread. */
-    private final class Bed implements AutoCloseable
-    {
-        final MtcpStack stack;
-        final StackContext peerContext;
-        final MtcpContext peer;
-
-        Bed(final MemoryLink link, final int contexts)
-        {
-            stack = MtcpStack.openShared(ContextGroup.builder(new ContextConfig().name("a")
-                .iface(new InterfaceConfig(Mac.parse("02:00:00:00:00:01"), ApiFixture.A, 24,
-                    InterfaceConfig.NO_GATEWAY, 1500)), contexts)
-                .tcp(ApiFixture.smallTcp()).clock(clock).manual(), link.endA(), new SocketConfig().ringBytes(16384));
-            peerContext = new StackContext(new ContextConfig().name("b")
-                .iface(new InterfaceConfig(Mac.parse("02:00:00:00:00:02"), ApiFixture.B, 24,
-                    InterfaceConfig.NO_GATEWAY, 1500)), link.endB(), clock, ApiFixture.smallTcp());
-            peer = MtcpContext.attach(peerContext, new SocketConfig().ringBytes(16384));
-            step();
-        }
-
-        int step()
-        {
-            final int work = stack.group().doWork() + peerContext.doWork();
-            if (work == 0)
-            {
-                clock.advance(TimeUnit.MILLISECONDS.toNanos(1));
-            }
-            return work;
-        }
-
-        boolean runUntil(final BooleanSupplier done)
-        {
-            return runUntil(done, LIMIT);
-        }
-
-        boolean runUntil(final BooleanSupplier done, final long limit)
-        {
-            final long deadline = clock.nanoTime() + limit;
-            while (!done.getAsBoolean())
-            {
-                step();
-                if (clock.nanoTime() - deadline > 0)
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public void close()
-        {
-            stack.close();
-        }
     }
 }

@@ -1,16 +1,11 @@
 package io.jmtcp.api;
 
-import io.jmtcp.core.ContextConfig;
-import io.jmtcp.core.ContextGroup;
 import io.jmtcp.core.PortSpace;
-import io.jmtcp.core.StackContext;
-import io.jmtcp.net.InterfaceConfig;
 import io.jmtcp.port.MemoryLink;
 import io.jmtcp.stats.StackCounter;
 import io.jmtcp.tcp.TcpConfig;
 import io.jmtcp.tcp.TcpEngine;
 import io.jmtcp.time.VirtualClock;
-import io.jmtcp.wire.Mac;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,8 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static io.jmtcp.api.Mtcp.AF_INET;
 import static io.jmtcp.api.Mtcp.SOCK_NONBLOCK;
@@ -392,7 +385,7 @@ class PortInUseTest
     {
         final VirtualClock clock = new VirtualClock();
         try (MemoryLink link = MemoryLink.builder().clock(clock).seed(contexts).capacity(4096).build();
-            Bed bed = new Bed(link, clock, contexts))
+            MultiContextBed bed = new MultiContextBed(link, clock, contexts, ApiFixture.smallTcp().timeWaitNanos(TIME_WAIT)))
         {
             final int peerListener = Mtcp.socket(bed.peer, AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
             assertEquals(0, Mtcp.bind(bed.peer, peerListener, 0, ApiWorld.PORT));
@@ -446,7 +439,7 @@ class PortInUseTest
      * Every context but the connection's own tries to bind each connection's port, with no
      * option and with SO_REUSEADDR.
      */
-    private static void assertBindsOnOtherContexts(final Bed bed, final int[] localPorts, final boolean inUse)
+    private static void assertBindsOnOtherContexts(final MultiContextBed bed, final int[] localPorts, final boolean inUse)
     {
         for (int c = 0; c < localPorts.length; c++)
         {
@@ -475,7 +468,7 @@ class PortInUseTest
         }
     }
 
-    private static boolean acceptAndCloseAll(final Bed bed, final int listener)
+    private static boolean acceptAndCloseAll(final MultiContextBed bed, final int listener)
     {
         int id;
         while ((id = Mtcp.accept(bed.peer, listener, null)) >= 0)
@@ -485,7 +478,7 @@ class PortInUseTest
         return true;
     }
 
-    private static int timeWaitRecords(final Bed bed)
+    private static int timeWaitRecords(final MultiContextBed bed)
     {
         int records = 0;
         for (int c = 0; c < bed.stack.size(); c++)
@@ -493,60 +486,5 @@ class PortInUseTest
             records += bed.stack.stackContext(c).tcp().timeWaitCount();
         }
         return records;
-    }
-
-    /** A stack of N contexts on end A (manual mode), a one-context peer on end B, one thread. */
-    private static final class Bed implements AutoCloseable
-    {
-        private static final long LIMIT = TimeUnit.SECONDS.toNanos(30);
-
-        final MtcpStack stack;
-        final StackContext peerContext;
-        final MtcpContext peer;
-        private final VirtualClock clock;
-
-        Bed(final MemoryLink link, final VirtualClock clock, final int contexts)
-        {
-            this.clock = clock;
-            final TcpConfig tcp = ApiFixture.smallTcp().timeWaitNanos(TIME_WAIT);
-            stack = MtcpStack.openShared(ContextGroup.builder(new ContextConfig().name("a")
-                .iface(new InterfaceConfig(Mac.parse("02:00:00:00:00:01"), ApiFixture.A, 24,
-                    InterfaceConfig.NO_GATEWAY, 1500)), contexts)
-                .tcp(tcp).clock(clock).manual(), link.endA(), new SocketConfig().ringBytes(16384));
-            peerContext = new StackContext(new ContextConfig().name("b")
-                .iface(new InterfaceConfig(Mac.parse("02:00:00:00:00:02"), ApiFixture.B, 24,
-                    InterfaceConfig.NO_GATEWAY, 1500)), link.endB(), clock, ApiFixture.smallTcp());
-            peer = MtcpContext.attach(peerContext, new SocketConfig().ringBytes(16384));
-            step();
-        }
-
-        void step()
-        {
-            final int work = stack.group().doWork() + peerContext.doWork();
-            if (work == 0)
-            {
-                clock.advance(TimeUnit.MILLISECONDS.toNanos(1));
-            }
-        }
-
-        boolean runUntil(final BooleanSupplier done)
-        {
-            final long deadline = clock.nanoTime() + LIMIT;
-            while (!done.getAsBoolean())
-            {
-                step();
-                if (clock.nanoTime() - deadline > 0)
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        @Override
-        public void close()
-        {
-            stack.close();
-        }
     }
 }
