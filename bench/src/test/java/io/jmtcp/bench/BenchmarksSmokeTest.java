@@ -243,6 +243,28 @@ class BenchmarksSmokeTest
         }
     }
 
+    /**
+     * ConnectionsComparison's in-memory cells (no root needed), briefly: every cell makes short
+     * connections and measures round trips, the echo checked byte for byte by the client.
+     */
+    @Test
+    void connectionsInMemoryEveryCellBriefly() throws Exception
+    {
+        final ConnectionsComparison.Options options = ConnectionsComparison.Options.parse("--memory-only", "true",
+            "--seconds", "1", "--warmup", "50", "--connections", "500", "--round-trips", "200");
+
+        final List<ConnectionsComparison.Cell> cells = ConnectionsComparison.run(options, System.out);
+
+        assertEquals(2, cells.size(), "1 and 2 server contexts");
+        for (final ConnectionsComparison.Cell cell : cells)
+        {
+            assertEquals("memory", cell.link());
+            assertTrue(cell.connections() > 0, cell::toString);
+            assertTrue(cell.rr().count() > 0, cell::toString);
+            assertTrue(cell.rr().p50() > 0 && cell.rr().p50() <= cell.rr().p99(), cell::toString);
+        }
+    }
+
     @Test
     void tcpOverVethOptions()
     {
