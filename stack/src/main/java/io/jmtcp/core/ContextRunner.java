@@ -81,9 +81,9 @@ public final class ContextRunner implements AutoCloseable
     }
 
     /**
-     * Stop the thread and wait for it. Idempotent. A context asleep in its idle strategy is
-     * woken ({@link StackContext#wake()}): an interrupt cannot end a native poll, and an idle
-     * strategy may sleep longer than a close should take.
+     * Stop the thread and wait for it. Idempotent. A context still asleep in its idle strategy
+     * after 10 ms is woken ({@link StackContext#wake()}): an interrupt cannot end a native poll,
+     * and an idle strategy may sleep longer than a close should take.
      */
     @Override
     public void close()

@@ -27,6 +27,7 @@ import org.jctools.queues.atomic.MpscAtomicArrayQueue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -242,6 +243,9 @@ public final class StackContext implements Agent, FrameHandler
             record.putBytes(at + HEADER, quote, quoteOffset, length);
             box.commit(at);
             counters.increment(StackCounter.TCP_ICMP_FORWARDED);
+            // The ring publishes its tail with a release store, which may pass the volatile read
+            // of the owner's sleeping flag in wake(): fence, or the owner may sleep through it.
+            VarHandle.fullFence();
             shares.context(owner).wake();
             return DropReason.NONE;
         }

@@ -89,6 +89,7 @@ public final class ImpairedPort implements PacketPort
     private static final long OUTBOUND_SEED_SALT = 0xA54FF53A5F1D36F1L;
 
     private final PacketPort inner;
+    private final NanoClock clock;
     private final ImpairmentStage inbound;
     private final ImpairmentStage outbound;
     private final FrameHandler intoInbound = this::onInnerFrame;
@@ -99,6 +100,7 @@ public final class ImpairedPort implements PacketPort
     private ImpairedPort(final Builder builder)
     {
         inner = builder.inner;
+        clock = builder.clock;
         final int maxFrameLength = inner.maxFrameLength();
         inbound = new ImpairmentStage(
             builder.clock, ImpairmentStage.generatorSeed(builder.seed, INBOUND_SEED_SALT), maxFrameLength,
@@ -205,6 +207,26 @@ public final class ImpairedPort implements PacketPort
         }
         final int released = releaseOutbound(Integer.MAX_VALUE);
         return released + inner.flush();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Waits in the inner port, no longer than until the next held frame is due, so a frame
+     * the inner port receives, or one of ours coming due, ends the wait.
+     */
+    @Override
+    public boolean awaitFrames(final long maxNanos)
+    {
+        final long due = nextDeliveryNanos();
+        final long wait = due == Long.MAX_VALUE ? maxNanos : Math.min(maxNanos, Math.max(0L, due - clock.nanoTime()));
+        return inner.awaitFrames(wait);
+    }
+
+    @Override
+    public boolean wakeUp()
+    {
+        return inner.wakeUp();
     }
 
     /**

@@ -29,8 +29,9 @@ import org.pcap4j.packet.namednumber.DataLinkType;
  * <p><b>Send</b> copies the frame into one reused {@code byte[]} and injects it at once, so
  * {@link #flush()} has nothing to do.
  *
- * <p>Failures in the packet path are counted, never thrown. Single-threaded: the owner thread
- * receives, sends and closes; the counters may be read from any thread.
+ * <p>Failures in the packet path are counted, never thrown. The owner thread receives, sends and
+ * waits; {@link #close()} may come from any thread (it waits for a batch or a wait in progress),
+ * and the counters may be read from any thread.
  *
  */
 public final class PcapPort implements PacketPort
@@ -321,14 +322,12 @@ public final class PcapPort implements PacketPort
     @Override
     public boolean awaitFrames(final long maxNanos)
     {
-        if (waiter == null)
+        if (waiter == null || closed)
         {
+            // Closed: the caller parks rather than spin on a wait that returns at once.
             return false;
         }
-        if (!closed)
-        {
-            dispatcher.await(waiter, maxNanos);
-        }
+        dispatcher.await(waiter, maxNanos);
         return true;
     }
 

@@ -10,6 +10,7 @@ import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -62,7 +63,7 @@ public final class SharedPort implements AutoCloseable
     private final AtomicLongArray drops;
     private final MessageHandler transmit = this::transmit;
     private final FrameHandler dispatch = this::dispatch;
-    private volatile boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * @param port       the port to share; this object owns it from now on.
@@ -138,11 +139,10 @@ public final class SharedPort implements AutoCloseable
     @Override
     public void close()
     {
-        if (closed)
+        if (!closed.compareAndSet(false, true))
         {
             return;
         }
-        closed = true;
         while (!pump.compareAndSet(0, 1))
         {
             Thread.onSpinWait();
@@ -213,7 +213,7 @@ public final class SharedPort implements AutoCloseable
         @Override
         public int receive(final FrameHandler handler, final int limit)
         {
-            if (laneClosed || closed || limit <= 0)
+            if (laneClosed || closed.get() || limit <= 0)
             {
                 return 0;
             }
@@ -230,7 +230,7 @@ public final class SharedPort implements AutoCloseable
         @Override
         public boolean send(final DirectBuffer buffer, final int offset, final int length)
         {
-            if (laneClosed || closed || length <= 0 || length > port.maxFrameLength() ||
+            if (laneClosed || closed.get() || length <= 0 || length > port.maxFrameLength() ||
                 !outbound.write(FRAME_TYPE, buffer, offset, length))
             {
                 drops.incrementAndGet(2 * index + 1);
@@ -242,7 +242,7 @@ public final class SharedPort implements AutoCloseable
         @Override
         public int flush()
         {
-            return laneClosed || closed ? 0 : pump(Integer.MAX_VALUE, 0);
+            return laneClosed || closed.get() ? 0 : pump(Integer.MAX_VALUE, 0);
         }
 
         @Override

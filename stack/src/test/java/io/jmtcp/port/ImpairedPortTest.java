@@ -317,6 +317,33 @@ class ImpairedPortTest
         }
     }
 
+    /**
+     * An idle wait goes to the inner port (a pcap port wakes at its next frame), cut short to
+     * when the next held frame is due, and a wake-up goes through.
+     */
+    @Test
+    void idleWaitsGoToTheInnerPortNoLongerThanTheNextHeldFrame()
+    {
+        final VirtualClock clock = new VirtualClock();
+        final MemoryLink link = MemoryLink.builder().clock(clock).capacity(4096).build();
+        final WaitRecordingPort inner = new WaitRecordingPort(link.endA());
+        try (ImpairedPort port = ImpairedPort.builder(inner).clock(clock).seed(SEED)
+            .outbound(LinkImpairments.NONE.withDelayNanos(5_000)).build())
+        {
+            assertTrue(port.awaitFrames(1_000_000));
+            assertEquals(1_000_000, inner.waitedFor, "nothing held: the whole wait");
+            clock.advanceTo(100);
+            assertTrue(port.send(new UnsafeBuffer(new byte[60]), 0, 60));
+            assertTrue(port.awaitFrames(1_000_000));
+            assertEquals(5_000, inner.waitedFor, "until the held frame is due");
+            clock.advanceTo(10_000);
+            assertTrue(port.awaitFrames(1_000_000));
+            assertEquals(0, inner.waitedFor, "overdue: no wait");
+            assertTrue(port.wakeUp());
+            assertEquals(1, inner.wakeUps);
+        }
+    }
+
     @Test
     void delayHoldsFramesUntilTheClockReachesTheirTime()
     {

@@ -10,7 +10,6 @@ import com.sun.management.ThreadMXBean;
 
 import io.jmtcp.port.CaptureFiles.Record;
 import io.jmtcp.time.VirtualClock;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -125,67 +124,15 @@ class TracingPortTest
     @Test
     void idleWaitsAndWakeUpsGoToTheTracedPort() throws IOException
     {
-        final long[] waitedFor = {-1};
-        final int[] wakeUps = {0};
         final MemoryLink link = MemoryLink.builder().clock(new VirtualClock()).build();
-        final PacketPort waitable = new PacketPort()
-        {
-            @Override
-            public int receive(final FrameHandler handler, final int limit)
-            {
-                return link.endA().receive(handler, limit);
-            }
-
-            @Override
-            public boolean send(final DirectBuffer buffer, final int offset, final int length)
-            {
-                return link.endA().send(buffer, offset, length);
-            }
-
-            @Override
-            public int flush()
-            {
-                return link.endA().flush();
-            }
-
-            @Override
-            public int maxFrameLength()
-            {
-                return link.endA().maxFrameLength();
-            }
-
-            @Override
-            public String name()
-            {
-                return "waitable";
-            }
-
-            @Override
-            public boolean awaitFrames(final long maxNanos)
-            {
-                waitedFor[0] = maxNanos;
-                return true;
-            }
-
-            @Override
-            public boolean wakeUp()
-            {
-                wakeUps[0]++;
-                return true;
-            }
-
-            @Override
-            public void close()
-            {
-            }
-        };
+        final WaitRecordingPort waitable = new WaitRecordingPort(link.endA());
         try (PcapFileWriter writer = PcapFileWriter.open(dir.resolve("idle.pcap")))
         {
             final TracingPort traced = new TracingPort(waitable, writer, new TickingClock());
             assertTrue(traced.awaitFrames(1234));
-            assertEquals(1234, waitedFor[0]);
+            assertEquals(1234, waitable.waitedFor);
             assertTrue(traced.wakeUp());
-            assertEquals(1, wakeUps[0]);
+            assertEquals(1, waitable.wakeUps);
             final TracingPort overMemory = new TracingPort(link.endB(), writer, new TickingClock());
             assertFalse(overMemory.awaitFrames(1234), "the in-memory link cannot be waited on");
             assertFalse(overMemory.wakeUp());
