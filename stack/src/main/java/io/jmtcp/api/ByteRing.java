@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * twins) to move bytes straight between the ring and the TCP engine's buffers.
  *
  * <p>A soft {@link #limit()} (SO_SNDBUF, SO_RCVBUF) caps how much the producer may queue, up to
- * the fixed capacity the ring was made with; the memory is allocated once, when the socket slot
- * is made, and reused by every socket that slot holds.
+ * the fixed capacity the ring was made with; the memory is allocated once, on first need, and
+ * pooled by the socket table for the next socket that needs a ring.
  */
 final class ByteRing
 {
@@ -44,12 +44,6 @@ final class ByteRing
         this.capacity = capacity;
         this.mask = capacity - 1;
         this.limit = capacity;
-    }
-
-    /** @return the fixed capacity. */
-    int capacity()
-    {
-        return capacity;
     }
 
     /** @return the most bytes the producer may queue. */

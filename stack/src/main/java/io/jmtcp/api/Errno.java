@@ -1,9 +1,12 @@
 package io.jmtcp.api;
 
+import io.jmtcp.tcp.TcpError;
+
 /**
  * POSIX error numbers (Linux values) as the socket API reports them: a call returns -1 and its
  * context's {@link MtcpContext#errno()} holds one of these. {@link #name(int)} and
- * {@link #message(int)} give the symbol and the strerror text.
+ * {@link #message(int)} give the symbol and the strerror text. The errors the TCP engine reports
+ * are {@link TcpError}'s own constants, so an engine error reaches the caller unchanged.
  */
 public final class Errno
 {
@@ -24,13 +27,13 @@ public final class Errno
     /** File exists (epoll_ctl ADD of an fd already registered). */
     public static final int EEXIST = 17;
     /** Invalid argument. */
-    public static final int EINVAL = 22;
+    public static final int EINVAL = TcpError.EINVAL;
     /** Too many open files (the context's socket table is full). */
     public static final int EMFILE = 24;
     /** Inappropriate ioctl for device. */
     public static final int ENOTTY = 25;
     /** Broken pipe. */
-    public static final int EPIPE = 32;
+    public static final int EPIPE = TcpError.EPIPE;
     /** Socket operation on non-socket. */
     public static final int ENOTSOCK = 88;
     /** Protocol not available (an unknown socket option). */
@@ -44,27 +47,27 @@ public final class Errno
     /** Address family not supported by protocol. */
     public static final int EAFNOSUPPORT = 97;
     /** Address already in use. */
-    public static final int EADDRINUSE = 98;
+    public static final int EADDRINUSE = TcpError.EADDRINUSE;
     /** Cannot assign requested address. */
-    public static final int EADDRNOTAVAIL = 99;
+    public static final int EADDRNOTAVAIL = TcpError.EADDRNOTAVAIL;
     /** Network is unreachable. */
     public static final int ENETUNREACH = 101;
     /** Software caused connection abort. */
-    public static final int ECONNABORTED = 103;
+    public static final int ECONNABORTED = TcpError.ECONNABORTED;
     /** Connection reset by peer. */
-    public static final int ECONNRESET = 104;
+    public static final int ECONNRESET = TcpError.ECONNRESET;
     /** No buffer space available. */
-    public static final int ENOBUFS = 105;
+    public static final int ENOBUFS = TcpError.ENOBUFS;
     /** Transport endpoint is already connected. */
     public static final int EISCONN = 106;
     /** Transport endpoint is not connected. */
-    public static final int ENOTCONN = 107;
+    public static final int ENOTCONN = TcpError.ENOTCONN;
     /** Connection timed out. */
-    public static final int ETIMEDOUT = 110;
+    public static final int ETIMEDOUT = TcpError.ETIMEDOUT;
     /** Connection refused. */
-    public static final int ECONNREFUSED = 111;
+    public static final int ECONNREFUSED = TcpError.ECONNREFUSED;
     /** No route to host. */
-    public static final int EHOSTUNREACH = 113;
+    public static final int EHOSTUNREACH = TcpError.EHOSTUNREACH;
     /** Operation already in progress. */
     public static final int EALREADY = 114;
     /** Operation now in progress. */

@@ -11,7 +11,7 @@ import java.nio.ByteBuffer;
  * A socket id (also an epoll instance's and a pipe end's) is a non-negative int that carries the
  * index of its context and a generation: a stale id (of a closed socket) is EBADF, not another
  * socket (the generation has 10 bits and free slots are reused first-in first-out, so an id comes
- * back only after 1,024 reuses of its slot). Every call that takes an id can fail with:
+ * back only after 512 reuses of its slot). Every call that takes an id can fail with:
  * <ul>
  * <li>EACCES: the context handle is destroyed, or the id belongs to another context;</li>
  * <li>ENOTSOCK: the id cannot name a socket (negative, or beyond the socket table);</li>

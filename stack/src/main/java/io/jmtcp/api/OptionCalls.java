@@ -1,5 +1,6 @@
 package io.jmtcp.api;
 
+import io.jmtcp.tcp.TcpConfig;
 import io.jmtcp.tcp.TcpState;
 
 import java.util.concurrent.TimeUnit;
@@ -39,8 +40,6 @@ import static io.jmtcp.api.Mtcp.TCP_NODELAY;
  */
 final class OptionCalls
 {
-    private static final int TCP_MIN_MSS = 88;
-    private static final int DEFAULT_MSS = 536;
     private static final int MIN_BUFFER = 1024;
 
     private OptionCalls()
@@ -132,7 +131,7 @@ final class OptionCalls
                 case TCP_NODELAY:
                     return setLive(ctx, slot, level, optname, value != 0 ? 1 : 0);
                 case TCP_MAXSEG:
-                    return value < TCP_MIN_MSS || value > 0xFFFF ? ctx.fail(Errno.EINVAL)
+                    return value < TcpConfig.DEFAULT_MIN_SEND_MSS || value > 0xFFFF ? ctx.fail(Errno.EINVAL)
                         : setLive(ctx, slot, level, optname, value);
                 case TCP_KEEPIDLE:
                 case TCP_KEEPINTVL:
@@ -288,7 +287,7 @@ final class OptionCalls
     {
         if (slot.type != SocketSlot.STREAM || slot.phase != SocketSlot.CONNECTED)
         {
-            value[0] = slot.maxSegment > 0 ? slot.maxSegment : DEFAULT_MSS;
+            value[0] = slot.maxSegment > 0 ? slot.maxSegment : TcpConfig.DEFAULT_PEER_MSS;
             return 0;
         }
         final int error = request(ctx, slot, SocketSlot.REQ_INFO);

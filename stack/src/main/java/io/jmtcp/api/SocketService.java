@@ -81,8 +81,11 @@ final class SocketService implements ContextService, TcpHandler
     /** Tell the context a ring has bytes for it or room from it; cannot fail (one entry per slot). */
     void submitData(final SocketSlot slot, final int request)
     {
+        // The CAS in orBits is also the fence that orders the ring's tail before the reads below.
         orBits(slot.requests, request);
-        if (slot.dataQueued.compareAndSet(0, 1))
+        // A plain read first: while the slot is queued (every write of a busy stream), the CAS
+        // would fail anyway and only take the cache line from the context.
+        if (slot.dataQueued.get() == 0 && slot.dataQueued.compareAndSet(0, 1))
         {
             data.offer(slot);
             ctx.context().wake();
@@ -652,7 +655,6 @@ final class SocketService implements ContextService, TcpHandler
         }
         if (error != TcpError.NONE)
         {
-            slot.failure = error;
             slot.error = error;
             slot.phase = SocketSlot.TERMINATED;
         }

@@ -35,7 +35,7 @@ final class SocketSlot
     static final int CONNECTED = 2;
     /** Ended in order: both FINs exchanged, or we closed our side and the engine finished. */
     static final int ENDED = 3;
-    /** Ended abnormally after it was established: reset, timed out or aborted; see {@link #failure}. */
+    /** Ended abnormally after it was established: reset, timed out or aborted ({@link #error} holds why until reported). */
     static final int TERMINATED = 4;
     /** A listener. */
     static final int LISTENING = 5;
@@ -70,7 +70,6 @@ final class SocketSlot
     /** Pending SO_ERROR: reported once by SO_ERROR or by the next read or write. */
     volatile int error;
     /** Why a {@link #TERMINATED} stream ended (sticky). */
-    volatile int failure;
     /** The peer's FIN arrived and every byte before it is in the receive ring. */
     volatile boolean peerFin;
     /** The connection failed and every byte it had received is in the receive ring. */
@@ -302,7 +301,6 @@ final class SocketSlot
         type = FREE;
         phase = NEW;
         error = 0;
-        failure = 0;
         peerFin = false;
         drained = false;
         writeShut = false;

@@ -1,16 +1,18 @@
 package io.jmtcp.api;
 
+import io.jmtcp.core.FlowHash;
 import org.jctools.queues.MpmcArrayQueue;
 
 /**
  * A context's socket table: the slots, the free list, the ring pool, and the id layout.
  *
- * <p>An id is a non-negative int: {@code generation(10 bits) | context(5) | index(16)}. The
+ * <p>An id is a non-negative int: {@code generation(9 bits) | context(6) | index(16)}, the
+ * context wide enough for {@link FlowHash#MAX_CONTEXTS} contexts. The
  * generation moves on every time a slot is freed, and the free list is first-in first-out, so a
  * stale id is refused as EBADF instead of reaching the socket that reuses its slot (a slot comes
  * back only after every other free slot was used, and then with another generation). The
- * generation has 10 bits: an id repeats after 1024 reuses of its slot, so a stale id kept across
- * at least 1024 × (table size) closes could name a live socket again.
+ * generation has 9 bits: an id repeats after 512 reuses of its slot, so a stale id kept across
+ * at least 512 × (table size) closes could name a live socket again.
  *
  * <p>Slots and rings are taken and given back by both the application threads and the context
  * thread, through lock-free multi-producer multi-consumer queues; rings are allocated once, on
@@ -21,10 +23,11 @@ final class SocketTable
     /** Largest slot index an id can carry. */
     static final int MAX_INDEX = 0xFFFF;
     /** Largest context index an id can carry. */
-    static final int MAX_CONTEXT = 0x1F;
+    static final int MAX_CONTEXT = FlowHash.MAX_CONTEXTS - 1;
     private static final int INDEX_BITS = 16;
-    private static final int CONTEXT_BITS = 5;
-    private static final int GENERATION_MASK = 0x3FF;
+    private static final int CONTEXT_BITS = Integer.SIZE - Integer.numberOfLeadingZeros(MAX_CONTEXT);
+    /** What is left of 31 bits (ids stay non-negative) after the context and the index. */
+    private static final int GENERATION_MASK = (1 << (Integer.SIZE - 1 - CONTEXT_BITS - INDEX_BITS)) - 1;
 
     private final SocketSlot[] slots;
     private final MpmcArrayQueue<SocketSlot> free;

@@ -218,9 +218,10 @@ public final class TcpChannel implements ByteChannel
 
     private void release(final boolean reset)
     {
+        boolean abort = reset;
         while (true)
         {
-            final int result = reset ? Mtcp.abort(ctx, sockid) : Mtcp.close(ctx, sockid);
+            final int result = abort ? Mtcp.abort(ctx, sockid) : Mtcp.close(ctx, sockid);
             if (result == 0)
             {
                 return;
@@ -232,9 +233,10 @@ public final class TcpChannel implements ByteChannel
                     LockSupport.parkNanos(CLOSE_RETRY_NANOS);
                     break;
                 case Errno.ENOTCONN:
-                    // The connection already failed: abort frees the socket.
-                    Mtcp.abort(ctx, sockid);
-                    return;
+                    // The connection already failed: abort frees the socket (and may itself
+                    // meet a full request queue, so it goes round this loop too).
+                    abort = true;
+                    break;
                 default:
                     // EACCES (destroyed context) or EBADF: nothing of ours is left to free.
                     return;

@@ -12,6 +12,7 @@ import io.jmtcp.wire.TcpOptionsWriter;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Hashing;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.DeadlineTimerWheel;
 
@@ -62,11 +63,11 @@ public final class TcpEngine implements TransportHandler
     private final StackCounters counters;
     private final IsnGenerator isnGenerator;
     private final SynCookies synCookies;
-    private final Long2ObjectHashMap<TcpConnection> flows = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<TcpConnection> flows;
     private final Int2ObjectHashMap<TcpListener> listeners = new Int2ObjectHashMap<>();
     private final TimeWaitTable timeWait;
     private final DeadlineTimerWheel timers;
-    private final Long2ObjectHashMap<TcpConnection> timerOwners = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<TcpConnection> timerOwners;
     private final ArrayList<TcpConnection> due = new ArrayList<>();
     private final DeadlineTimerWheel.TimerHandler onExpiry = this::onTimerExpiry;
     private final ArrayDeque<TcpConnection> eventQueue;
@@ -126,6 +127,9 @@ public final class TcpEngine implements TransportHandler
         this.timeWait = new TimeWaitTable(config.timeWaitCapacity(), Math.max(1, config.timeWaitNanos()),
             this::onTimeWaitRemoved);
         this.timers = new DeadlineTimerWheel(TimeUnit.NANOSECONDS, now, TICK_NANOS, TICKS_PER_WHEEL);
+        // Sized for every connection up front: a map that grows rehashes (allocates) on the SYN path.
+        this.flows = new Long2ObjectHashMap<>(2 * config.maxConnections(), Hashing.DEFAULT_LOAD_FACTOR);
+        this.timerOwners = new Long2ObjectHashMap<>(2 * config.maxConnections(), Hashing.DEFAULT_LOAD_FACTOR);
         this.eventQueue = new ArrayDeque<>(config.maxConnections());
         this.pool = new ArrayDeque<>(Math.min(config.maxConnections(), 1024));
         this.challengeWindowStart = now;

@@ -66,6 +66,7 @@ final class TcpSender
     private int highRxt;
     private boolean firstPartialAck;
     private int dupAcks;
+    /** Whether, and when last, a segment occupying sequence space (data, SYN, FIN) was sent. */
     private boolean everSent;
     private long lastSendTime;
 
@@ -218,7 +219,7 @@ final class TcpSender
         {
             if (lt(ack + window, c.sndWl2 + c.sndWnd))
             {
-                // The peer moved its right edge left: RFC 9293 §3.8.6.2.2 discourages it, we
+                // The peer moved its right edge left: RFC 9293 §3.8.6 (SHLD-14) discourages it, we
                 // cope (nothing sent is withdrawn; we stop sending beyond the new edge).
                 c.engine.count(StackCounter.TCP_WINDOW_SHRUNK);
             }
@@ -720,8 +721,14 @@ final class TcpSender
             c.unackedSegments = 0;
             delAckArmed = false;
         }
-        everSent = true;
-        lastSendTime = now;
+        if (length > 0 || (flags & (TcpHeader.SYN | TcpHeader.FIN)) != 0)
+        {
+            // Only what occupies sequence space counts: RFC 5681 §4.1's idle time is time
+            // without sending data, and a challenge ACK in SYN-RECEIVED must not shorten the
+            // handshake's RTT sample.
+            everSent = true;
+            lastSendTime = now;
+        }
         return sent ? length : -1;
     }
 

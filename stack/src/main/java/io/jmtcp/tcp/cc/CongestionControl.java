@@ -70,8 +70,8 @@ public interface CongestionControl
     void onRecoveryExit(int flightSize, long now);
 
     /**
-     * The retransmission timer expired (RFC 5681 §3.1, eq. 4): ssthresh from the flight size,
-     * cwnd to the loss window of one SMSS.
+     * The retransmission timer expired (RFC 5681 §3.1, eq. 4): ssthresh as the algorithm
+     * reduces it (NewReno from the flight size, CUBIC from cwnd), cwnd to the loss window of one SMSS.
      *
      * @param flightSize bytes outstanding when the timer fired.
      * @param now        the connection's time.
